@@ -1,0 +1,483 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace FastArena;
+
+/// <summary>
+/// A growable list whose elements live in an arena (the seed's <c>ArenaVec</c>). Build it, then
+/// <see cref="Finish"/> hands the elements to the arena as a <see cref="Span{T}"/>.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+/// <remarks>
+/// <para>
+/// Growth doubles the capacity. When the list's buffer is the newest allocation of the current block
+/// it grows in place; otherwise it moves, and the old buffer stays in the arena until a rewind. Growth
+/// honours transaction budgets like any allocation.
+/// </para>
+/// <para>
+/// <see cref="Finish"/> gives unused capacity back when the buffer is the newest allocation.
+/// <see cref="Dispose"/> without <see cref="Finish"/> gives the whole buffer back when it is the newest
+/// allocation, and with disposal tracking on disposes the elements, last first. Use the list with
+/// <c>using var list = new ArenaList&lt;T&gt;(arena);</c>.
+/// </para>
+/// <para>
+/// While a list is being built, rewinding, resetting or rolling back below its buffer is a bug: checked
+/// mode reports it on the list's next use; otherwise the list would write into memory it no longer owns.
+/// A copy of this <c>ref struct</c> is a second view of the same buffer: use one of them.
+/// </para>
+/// </remarks>
+[DebuggerDisplay("ArenaList<{typeof(T).Name,nq}> Count = {Count}, Capacity = {Capacity}")]
+public unsafe ref struct ArenaList<T>
+    where T : unmanaged
+{
+    private readonly Arena _arena;
+    private readonly bool _checked;
+    private T* _items;
+    private int _count;
+    private int _capacity;
+    private Checkpoint _before;
+    private long _dataPosition;
+    private long _epoch;
+    private bool _ended;
+
+    /// <summary>Creates an empty list that allocates in <paramref name="arena"/>; nothing is allocated until the first element.</summary>
+    /// <param name="arena">The arena that holds the elements.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="arena"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
+    public ArenaList(Arena arena)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        arena.ThrowIfUnusable();
+        _arena = arena;
+        _checked = arena.IsChecked;
+    }
+
+    /// <summary>Creates a list with room for <paramref name="capacity"/> elements.</summary>
+    /// <param name="arena">The arena that holds the elements.</param>
+    /// <param name="capacity">Initial capacity, not negative.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="arena"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative or too large.</exception>
+    /// <exception cref="ArenaBudgetExceededException">An open transaction's budget would be exceeded.</exception>
+    /// <exception cref="OutOfMemoryException">The operating system refused a new block.</exception>
+    /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
+    public ArenaList(Arena arena, int capacity)
+        : this(arena)
+    {
+        if (capacity < 0)
+        {
+            ThrowHelper.ThrowNegative(nameof(capacity), capacity);
+        }
+
+        if (capacity > 0)
+        {
+            GrowTo(capacity, throwOnFailure: true);
+        }
+    }
+
+    /// <summary>Creates an empty list in the arena of an open transaction (the seed's <c>ArenaVec::new(txn.arena_mut())</c>).</summary>
+    /// <param name="transaction">An open transaction.</param>
+    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
+    public ArenaList(Transaction transaction)
+        : this(transaction.Arena)
+    {
+    }
+
+    /// <summary>Number of elements.</summary>
+    public readonly int Count => _count;
+
+    /// <summary>Number of elements the buffer holds before it must grow.</summary>
+    public readonly int Capacity => _capacity;
+
+    /// <summary>Whether the list has no elements.</summary>
+    public readonly bool IsEmpty => _count == 0;
+
+    /// <summary>Element <paramref name="index"/>, by reference.</summary>
+    /// <param name="index">From 0 to <see cref="Count"/> - 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside the list.</exception>
+    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    public readonly ref T this[int index]
+    {
+        get
+        {
+            EnsureUsable();
+            if ((uint)index >= (uint)_count)
+            {
+                ThrowHelper.ThrowIndex();
+            }
+
+            return ref _items[index];
+        }
+    }
+
+    /// <summary>Appends <paramref name="item"/>. Amortised O(1).</summary>
+    /// <param name="item">The element.</param>
+    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    /// <exception cref="ArenaBudgetExceededException">Growing would exceed an open transaction's budget; the list is unchanged.</exception>
+    /// <exception cref="OutOfMemoryException">The operating system refused a new block; the list is unchanged.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(T item)
+    {
+        if (_count < _capacity && !_checked)
+        {
+            _items[_count++] = item;
+            return;
+        }
+
+        AddSlow(item);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AddSlow(T item)
+    {
+        EnsureUsable();
+        if (_count == _capacity)
+        {
+            Grow(1, throwOnFailure: true);
+        }
+
+        _items[_count++] = item;
+    }
+
+    /// <summary>Appends <paramref name="item"/> unless growing is refused by a budget or the operating system.</summary>
+    /// <param name="item">The element.</param>
+    /// <returns>False when growth was refused; the list is then unchanged.</returns>
+    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    public bool TryAdd(T item)
+    {
+        EnsureUsable();
+        if (_count == _capacity && !Grow(1, throwOnFailure: false))
+        {
+            return false;
+        }
+
+        _items[_count++] = item;
+        return true;
+    }
+
+    /// <summary>Appends every element of <paramref name="items"/> with one block copy.</summary>
+    /// <param name="items">The elements.</param>
+    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The list would exceed <see cref="int.MaxValue"/> elements.</exception>
+    /// <exception cref="ArenaBudgetExceededException">Growing would exceed an open transaction's budget; the list is unchanged.</exception>
+    /// <exception cref="OutOfMemoryException">The operating system refused a new block; the list is unchanged.</exception>
+    public void AddRange(ReadOnlySpan<T> items)
+    {
+        EnsureUsable();
+        if (items.Length > _capacity - _count)
+        {
+            Grow(items.Length, throwOnFailure: true);
+        }
+
+        items.CopyTo(new Span<T>(_items + _count, items.Length));
+        _count += items.Length;
+    }
+
+    /// <summary>Appends every element of <paramref name="items"/>, reserving once when the count is known.</summary>
+    /// <param name="items">The elements.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="items"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    /// <exception cref="ArenaBudgetExceededException">Growing would exceed an open transaction's budget.</exception>
+    /// <exception cref="OutOfMemoryException">The operating system refused a new block.</exception>
+    public void AddRange(IEnumerable<T> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        EnsureUsable();
+        if (System.Linq.Enumerable.TryGetNonEnumeratedCount(items, out int known) && known > _capacity - _count)
+        {
+            Grow(known, throwOnFailure: true);
+        }
+
+        foreach (T item in items)
+        {
+            Add(item);
+        }
+    }
+
+    /// <summary>Removes and returns the last element.</summary>
+    /// <returns>The element that was last.</returns>
+    /// <exception cref="InvalidOperationException">The list is empty, or was finished or disposed.</exception>
+    public T Pop()
+    {
+        if (!TryPop(out T item))
+        {
+            ThrowHelper.ThrowInvalidOperation("Pop on an empty ArenaList.");
+        }
+
+        return item;
+    }
+
+    /// <summary>Removes the last element, if any.</summary>
+    /// <param name="item">The element that was last; default when empty.</param>
+    /// <returns>False when the list was empty.</returns>
+    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    public bool TryPop(out T item)
+    {
+        EnsureUsable();
+        if (_count == 0)
+        {
+            item = default;
+            return false;
+        }
+
+        item = _items[--_count];
+        return true;
+    }
+
+    /// <summary>Removes every element and keeps the capacity.</summary>
+    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    public void Clear()
+    {
+        EnsureUsable();
+        _count = 0;
+    }
+
+    /// <summary>Keeps the first <paramref name="count"/> elements and removes the rest.</summary>
+    /// <param name="count">From 0 to <see cref="Count"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or above <see cref="Count"/>.</exception>
+    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    public void Truncate(int count)
+    {
+        EnsureUsable();
+        if ((uint)count > (uint)_count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"'count' must be between 0 and Count ({_count}).");
+        }
+
+        _count = count;
+    }
+
+    /// <summary>Ensures room for <paramref name="additional"/> more elements; may over-allocate (doubling).</summary>
+    /// <param name="additional">Elements to make room for, not negative.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="additional"/> is negative, or the list would exceed <see cref="int.MaxValue"/> elements or <see cref="Arena.MaxRequestSize"/> bytes.</exception>
+    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    /// <exception cref="ArenaBudgetExceededException">Growing would exceed an open transaction's budget; the list is unchanged.</exception>
+    /// <exception cref="OutOfMemoryException">The operating system refused a new block; the list is unchanged.</exception>
+    public void Reserve(int additional)
+    {
+        EnsureUsable();
+        CheckAdditional(additional);
+        if (additional > _capacity - _count)
+        {
+            Grow(additional, throwOnFailure: true);
+        }
+    }
+
+    /// <summary>Ensures room for exactly <paramref name="additional"/> more elements, no more.</summary>
+    /// <inheritdoc cref="Reserve"/>
+    public void ReserveExact(int additional)
+    {
+        EnsureUsable();
+        CheckAdditional(additional);
+        if (additional > _capacity - _count)
+        {
+            GrowTo(RequiredCapacity(additional, throwOnFailure: true), throwOnFailure: true);
+        }
+    }
+
+    /// <summary>Ensures room for <paramref name="additional"/> more elements unless that is too large or refused.</summary>
+    /// <param name="additional">Elements to make room for, not negative.</param>
+    /// <returns>False when the capacity would overflow or a budget or the operating system refused; the list is then unchanged.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="additional"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    public bool TryReserve(int additional)
+    {
+        EnsureUsable();
+        CheckAdditional(additional);
+        return additional <= _capacity - _count || Grow(additional, throwOnFailure: false);
+    }
+
+    /// <summary>The elements, as a span over the arena memory.</summary>
+    /// <returns>A span of <see cref="Count"/> elements.</returns>
+    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    public readonly Span<T> AsSpan()
+    {
+        EnsureUsable();
+        return new Span<T>(_items, _count);
+    }
+
+    /// <summary>Enumerates the elements.</summary>
+    /// <returns>The span's enumerator.</returns>
+    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    public readonly Span<T>.Enumerator GetEnumerator() => AsSpan().GetEnumerator();
+
+    /// <summary>
+    /// Hands the elements to the arena and ends the list: unused capacity goes back to the arena when
+    /// the buffer is the newest allocation, and with disposal tracking on the elements are tracked.
+    /// </summary>
+    /// <returns>The elements, valid as long as any other allocation made at the same time.</returns>
+    /// <exception cref="InvalidOperationException">The list was already finished or disposed.</exception>
+    public Span<T> Finish()
+    {
+        EnsureUsable();
+        _ended = true;
+        if (_items == null)
+        {
+            return default;
+        }
+
+        _arena.TryGiveBackTail((byte*)_items, (byte*)(_items + _count), (byte*)(_items + _capacity));
+        var span = new Span<T>(_items, _count);
+        _arena.TrackSpan(span, ElementsEnd);
+        return span;
+    }
+
+    /// <summary>Like <see cref="Finish"/>, but returns a storable handle.</summary>
+    /// <returns>A handle to the elements.</returns>
+    /// <exception cref="InvalidOperationException">The list was already finished or disposed.</exception>
+    public ArenaSlice<T> FinishHandle()
+    {
+        Span<T> span = Finish();
+        return _arena.MakeSlice(span, ElementsEnd);
+    }
+
+    /// <summary>
+    /// Ends a list that was not finished: with disposal tracking on its elements are disposed, last
+    /// first, and its buffer goes back to the arena when it is the newest allocation. Does nothing
+    /// after <see cref="Finish"/> or a first Dispose.
+    /// </summary>
+    /// <exception cref="AggregateException">Disposal tracking is on and some element's <c>Dispose()</c> threw; the list ended all the same.</exception>
+    public void Dispose()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
+        if (_items == null || _arena.IsDisposed)
+        {
+            return;
+        }
+
+        List<Exception>? errors = null;
+        if (DisposeInfo<T>.IsDisposable && _arena.TracksDisposal)
+        {
+            for (int i = _count - 1; i >= 0; i--)
+            {
+                try
+                {
+                    DisposeInfo<T>.Dispose(_items + i);
+                }
+                catch (Exception e)
+                {
+                    (errors ??= new List<Exception>()).Add(e);
+                }
+            }
+        }
+
+        _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + _capacity));
+        if (errors is not null)
+        {
+            throw new AggregateException("Dispose() of ArenaList elements threw.", errors);
+        }
+    }
+
+    private readonly long ElementsEnd => _dataPosition + ((long)_count * sizeof(T));
+
+    private readonly void EnsureUsable()
+    {
+        if (_ended)
+        {
+            ThrowHelper.ThrowInvalidOperation("The ArenaList was finished or disposed; use the span Finish() returned.");
+        }
+
+        if (_arena is null)
+        {
+            ThrowHelper.ThrowInvalidOperation("The ArenaList is default: create it with new ArenaList<T>(arena).");
+        }
+
+        if (_checked && _items != null)
+        {
+            _arena.ValidateListBuffer(_epoch, _dataPosition + ((long)_capacity * sizeof(T)));
+        }
+        else
+        {
+            _arena.ThrowIfUnusable();
+        }
+    }
+
+    private static void CheckAdditional(int additional)
+    {
+        if (additional < 0)
+        {
+            ThrowHelper.ThrowNegative(nameof(additional), additional);
+        }
+    }
+
+    /// <summary>Count + additional, or a failure when it passes int.MaxValue.</summary>
+    private readonly int RequiredCapacity(int additional, bool throwOnFailure)
+    {
+        long required = (long)_count + additional;
+        if (required > int.MaxValue)
+        {
+            if (throwOnFailure)
+            {
+                throw new ArgumentOutOfRangeException(nameof(additional), additional, "The list would exceed int.MaxValue elements.");
+            }
+
+            return -1;
+        }
+
+        return (int)required;
+    }
+
+    /// <summary>Grows to hold at least <paramref name="additional"/> more elements, doubling.</summary>
+    private bool Grow(int additional, bool throwOnFailure)
+    {
+        int required = RequiredCapacity(additional, throwOnFailure);
+        if (required < 0)
+        {
+            return false;
+        }
+
+        long doubled = Math.Max(4, (long)_capacity * 2);
+        int capacity = (int)Math.Min(int.MaxValue, Math.Max(required, doubled));
+        if ((long)capacity * sizeof(T) > Arena.MaxRequestSize)
+        {
+            capacity = required;
+        }
+
+        return GrowTo(capacity, throwOnFailure);
+    }
+
+    private bool GrowTo(int capacity, bool throwOnFailure)
+    {
+        Debug.Assert(capacity > _capacity);
+        long bytes = (long)capacity * sizeof(T);
+        if (bytes > Arena.MaxRequestSize)
+        {
+            if (throwOnFailure)
+            {
+                ThrowHelper.ThrowTooLarge(nameof(capacity), bytes);
+            }
+
+            return false;
+        }
+
+        nint oldBytes = (nint)_capacity * sizeof(T);
+        if (_items != null
+            && _arena.TryExtendInPlace((byte*)_items, (byte*)_items + oldBytes, (nint)bytes - oldBytes))
+        {
+            // The buffer was validated before growing; from now on it is live up to its new end.
+            _capacity = capacity;
+            _epoch = _arena.Epoch;
+            return true;
+        }
+
+        Checkpoint before = _arena.CurrentCheckpointInternal();
+        byte* p = throwOnFailure ? _arena.Bump((nint)bytes, Arena.AlignOf<T>()) : _arena.TryBump((nint)bytes, Arena.AlignOf<T>());
+        if (p == null)
+        {
+            return false;
+        }
+
+        // SAFETY: the old buffer holds _count initialised elements and the new one has room for capacity >= _count.
+        new ReadOnlySpan<T>(_items, _count).CopyTo(new Span<T>(p, _count));
+        _items = (T*)p;
+        _capacity = capacity;
+        _before = before;
+        _dataPosition = _arena.BytesAllocated - bytes;
+        _epoch = _arena.Epoch;
+        return true;
+    }
+}

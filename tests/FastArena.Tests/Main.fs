@@ -1,0 +1,7 @@
+module FastArena.Tests.Main
+
+open Expecto
+
+[<EntryPoint>]
+let main argv =
+    FastArena.Testing.TestMain.run argv (testList "FastArena" [ ArenaTests.tests ])
