@@ -19,7 +19,8 @@ run_tests() {
     export FASTARENA_TEST_SUMMARY="$summary"
 
     # Expecto executables: each appends "PASSED FAILED" to the summary file (tests/Shared/TestMain.fs).
-    for project in tests/FastArena.Tests tests/Properties; do
+    for project in tests/*/; do
+        project=${project%/}
         compgen -G "$project/*.fsproj" >/dev/null || continue
         local before after
         before=$(wc -l <"$summary")
