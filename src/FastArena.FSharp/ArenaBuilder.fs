@@ -95,14 +95,15 @@ type ArenaBuilder() =
 
     member inline _.Using
         (resource: 'R, [<InlineIfLambda>] binder: 'R -> ArenaWorkflow<'T, 'E>)
-        : ArenaWorkflow<'T, 'E> when 'R :> IDisposable =
+        : ArenaWorkflow<'T, 'E> when 'R :> IDisposable | null =
         ArenaWorkflow(
             (fun ctx ->
                 try
                     (binder resource).Invoke ctx
                 finally
-                    if not (isNull (box resource)) then
-                        resource.Dispose()),
+                    match box resource with
+                    | :? IDisposable as disposable -> disposable.Dispose()
+                    | _ -> ()),
             false
         )
 

@@ -191,7 +191,7 @@ type ArenaBuilder =
     /// </example>
     member inline Using:
         resource: 'R * [<InlineIfLambda>] binder: ('R -> ArenaWorkflow<'T, 'E>) -> ArenaWorkflow<'T, 'E>
-            when 'R :> IDisposable
+            when 'R :> IDisposable | null
 
     /// <summary>Lets <c>let!</c>, <c>do!</c> and <c>return!</c> take an arena workflow.</summary>
     /// <param name="workflow">The workflow.</param>

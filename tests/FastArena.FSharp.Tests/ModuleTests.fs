@@ -1,0 +1,3 @@
+module FastArena.FSharp.Tests.ModuleTests
+open Expecto
+let tests = testList "module" []

@@ -1,0 +1,3 @@
+module FastArena.FSharp.Tests.PropertyTests
+open Expecto
+let tests = testList "properties" []
