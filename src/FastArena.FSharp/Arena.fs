@@ -96,10 +96,10 @@ module Arena =
             false
         )
 
-    let scoped (workflow: ArenaWorkflow<'T, 'E>) : ArenaWorkflow<'T, 'E> =
-        ArenaWorkflow(workflow.Body, true)
+    let scoped (workflow: ArenaWorkflow<'T, 'E>) : ArenaWorkflow<'T, 'E> = ArenaWorkflow(workflow.Body, true)
 
-    let ok (value: 'T) : ArenaWorkflow<'T, 'E> = ArenaWorkflow((fun _ -> Ok value), false)
+    let ok (value: 'T) : ArenaWorkflow<'T, 'E> =
+        ArenaWorkflow((fun _ -> Ok value), false)
 
     let error (error: 'E) : ArenaWorkflow<'T, 'E> =
         ArenaWorkflow((fun _ -> Error error), false)

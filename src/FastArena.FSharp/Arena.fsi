@@ -321,8 +321,7 @@ module Arena =
     /// alloc 1 |> Arena.bind (fun r -> alloc (r.Value + 1))
     /// </code>
     /// </example>
-    val bind:
-        binder: ('T -> ArenaWorkflow<'U, 'E>) -> workflow: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'U, 'E>
+    val bind: binder: ('T -> ArenaWorkflow<'U, 'E>) -> workflow: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'U, 'E>
 
     /// <summary>Discards a workflow's value.</summary>
     /// <param name="workflow">The work.</param>

@@ -4,7 +4,8 @@ open System
 
 [<Sealed>]
 type ArenaBuilder() =
-    member inline _.Return(value: 'T) : ArenaWorkflow<'T, 'E> = ArenaWorkflow((fun _ -> Ok value), false)
+    member inline _.Return(value: 'T) : ArenaWorkflow<'T, 'E> =
+        ArenaWorkflow((fun _ -> Ok value), false)
 
     member inline _.ReturnFrom(workflow: ArenaWorkflow<'T, 'E>) : ArenaWorkflow<'T, 'E> = workflow
 

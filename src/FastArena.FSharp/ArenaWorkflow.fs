@@ -8,8 +8,10 @@ type ArenaContext =
     val Transaction: Transaction
 
     new(arena, transaction) =
-        { Arena = arena
-          Transaction = transaction }
+        {
+            Arena = arena
+            Transaction = transaction
+        }
 
 module internal Scope =
     // The one place where a transaction ends: Ok commits, Error rolls back, and the finally rolls back

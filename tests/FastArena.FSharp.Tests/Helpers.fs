@@ -14,19 +14,25 @@ let checkedArena () =
 /// A checked arena with tiny blocks and no retention, so that rollbacks cross blocks and give every
 /// block back: its stats after a rollback equal its stats before, block counts included.
 let tinyArena () =
-    Arena.createWith (ArenaOptions(CheckedMode = true, InitialBlockSize = 64L, MaxBlockSize = 256L, MaxRetainedBytes = 0L))
+    Arena.createWith (
+        ArenaOptions(CheckedMode = true, InitialBlockSize = 64L, MaxBlockSize = 256L, MaxRetainedBytes = 0L)
+    )
 
 /// Everything observable about an arena's position.
 type Snapshot =
-    { Stats: ArenaStats
-      Cursor: nativeint
-      Depth: int }
+    {
+        Stats: ArenaStats
+        Cursor: nativeint
+        Depth: int
+    }
 
 /// The arena's stats, the address the cursor points at (a zero-byte request consumes nothing) and depth.
 let snapshot (a: Arena) =
-    { Stats = a.Stats
-      Cursor = NativePtr.toNativeInt (NativePtr.ofVoidPtr<byte> (a.AllocRaw(0n, 1n)))
-      Depth = a.TransactionDepth }
+    {
+        Stats = a.Stats
+        Cursor = NativePtr.toNativeInt (NativePtr.ofVoidPtr<byte>(a.AllocRaw(0n, 1n)))
+        Depth = a.TransactionDepth
+    }
 
 /// The address of the next 8-byte allocation, found by allocating and rolling back.
 let nextAddress (a: Arena) =
