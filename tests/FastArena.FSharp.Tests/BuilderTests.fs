@@ -124,6 +124,27 @@ let bindTests =
                     "contents"
             }
 
+            test "a bound handle can be updated in place" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! x = alloc 1
+                            x.Value <- x.Value + 1
+                            let! xs = allocSlice [| 1; 2; 3 |]
+                            xs[2] <- 30
+                            return (x, xs)
+                        })
+
+                match result with
+                | Ok(x, xs) ->
+                    Expect.equal x.Value 2 "updated value"
+                    Expect.equal (xs.ToArray()) [| 1; 2; 30 |] "updated element"
+                | Error e -> failtestf "unexpected Error %s" e
+            }
+
             test "let! of a plain Ok binds its value" {
                 use mem = checkedArena ()
 
