@@ -34,7 +34,7 @@ run_tests() {
     for notebook in notebooks/*.ipynb; do
         [ -e "$notebook" ] || continue
         echo "== $notebook"
-        if dotnet dotnet-repl --run "$notebook" --exit-after-run; then
+        if notebooks/run.sh "$notebook"; then
             echo "1 0" >>"$summary"
         else
             echo "0 1" >>"$summary"; status=1
