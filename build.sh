@@ -41,6 +41,10 @@ run_tests() {
         fi
     done
 
+    # The README quotes compiled samples; this keeps each quote equal to its sample.
+    echo "== README snippets"
+    if dotnet fsi tools/Snippets.fsx --check README.md; then echo "1 0" >>"$summary"; else echo "0 1" >>"$summary"; status=1; fi
+
     # The benchmarks run as a smoke test so they cannot rot (see docs/benchmarks.md).
     if [ -x benchmarks/smoke.sh ]; then
         echo "== benchmarks (smoke)"
