@@ -58,7 +58,7 @@ for notebook in "${notebooks[@]}"; do
         status=1
         if [ -f "$executed" ]; then
             echo "errors in $name:"
-            grep '"evalue":' "$executed" | sed -e 's/^ *"evalue": "//' -e 's/",$//' -e 's/\\n/\n    /g' -e 's/^/  /'
+            grep '"evalue":' "$executed" | sed -e 's/^ *"evalue": "//' -e 's/",$//' -e 's/\\n/\n    /g' -e 's/\\"/"/g' -e 's/^/  /'
         fi
         continue
     fi
