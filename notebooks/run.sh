@@ -21,9 +21,10 @@ if [ "${1:-}" = "--update" ]; then
     shift
 fi
 
-notebooks=("$@")
-if [ ${#notebooks[@]} -eq 0 ]; then
+if [ $# -eq 0 ]; then
     notebooks=("$here"/*.ipynb)
+else
+    notebooks=("$@")
 fi
 
 (cd "$root" && dotnet tool restore >/dev/null) || { echo "dotnet tool restore failed" >&2; exit 1; }
