@@ -489,6 +489,22 @@ let arenaFunctionTests =
                 Expect.equal earlier.Value 3 "earlier contents"
             }
 
+            test "null arrays and strings allocate empty slices" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! xs = allocSlice (Unchecked.defaultof<int[]>)
+                            let! s = allocString (Unchecked.defaultof<string>)
+                            return (xs.Length, s.Length)
+                        })
+
+                Expect.equal result (Ok(0, 0)) "empty"
+                Expect.equal mem.Stats.BytesAllocated 0L "nothing allocated"
+            }
+
             test "running on a disposed arena throws ObjectDisposedException" {
                 let mem = checkedArena ()
                 mem.Dispose()
