@@ -10,8 +10,9 @@ open System
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every member is inline: the compiler flattens a block into one function, so binding a step
-/// allocates no managed memory.
+/// Every member is inline: in an optimized build the compiler flattens a block into one function, so
+/// running a block built once allocates no managed memory, however many steps it binds. (A block built
+/// inside a function is a closure made at each call.)
 /// </para>
 /// <para>
 /// Inside: <c>let!</c> and <c>do!</c> of arena workflows (the operations of

@@ -62,8 +62,8 @@ type ArenaContext =
 /// </para>
 /// <para>
 /// It is a function of the <see cref="T:FastArena.FSharp.ArenaContext"/>, so that the builder's inline
-/// members flatten a whole <c>arena { }</c> block into one function: binding a step allocates no
-/// managed memory. Invoke a workflow only with the context you were given.
+/// members flatten a whole <c>arena { }</c> block into one function (in an optimized build): binding a
+/// step allocates no managed memory. Invoke a workflow only with the context you were given.
 /// </para>
 /// </remarks>
 /// <example>
