@@ -2,15 +2,18 @@ module FastArena.Tests.Main
 
 open Expecto
 
+/// Every example test list, one per concept of the library (mirroring src/FastArena).
+let allTests =
+    testList
+        "FastArena"
+        [
+            ArenaTests.tests
+            CheckpointTests.tests
+            ArenaStatsTests.tests
+            OptionsAndBlocksTests.tests
+            TransactionTests.tests
+        ]
+
 [<EntryPoint>]
 let main argv =
-    FastArena.Testing.TestMain.run
-        argv
-        (testList
-            "FastArena"
-            [
-                ArenaTests.tests
-                CheckpointTests.tests
-                ArenaStatsTests.tests
-                OptionsAndBlocksTests.tests
-            ])
+    FastArena.Testing.TestMain.run argv allTests
