@@ -12,6 +12,7 @@ let allTests =
             ArenaStatsTests.tests
             OptionsAndBlocksTests.tests
             TransactionTests.tests
+            ArenaListTests.tests
         ]
 
 [<EntryPoint>]
