@@ -16,9 +16,6 @@ let private expectExn<'E when 'E :> exn> (message: string) (e: exn | null) =
     | e when e.GetType() = typeof<'E> -> ()
     | e -> failtestf "%s: expected %s, got %O" message typeof<'E>.Name e
 
-/// What an inline try returns when nothing was thrown.
-let private none: exn | null = null
-
 let private addr (l: byref<ArenaList<int>>) = spanAddr (l.AsSpan())
 
 let private contents (l: byref<ArenaList<int>>) = l.AsSpan().ToArray()

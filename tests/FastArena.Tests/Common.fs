@@ -103,6 +103,15 @@ let catchExn (message: string) (f: unit -> unit) : exn =
     | :? AssertException -> reraise ()
     | e -> e
 
+/// What an inline try/with returns when nothing was thrown (for ref structs, which closures cannot capture).
+let none: exn | null = null
+
+/// Whether what an inline try/with caught is exactly `'E`.
+let isExn<'E when 'E :> exn> (e: exn | null) =
+    match e with
+    | null -> false
+    | e -> e.GetType() = typeof<'E>
+
 /// Runs `f` on a fresh thread and returns what it threw (null when nothing).
 let onOtherThread (f: unit -> unit) : exn | null =
     let mutable caught: exn | null = null

@@ -13,6 +13,10 @@ let allTests =
             OptionsAndBlocksTests.tests
             TransactionTests.tests
             ArenaListTests.tests
+            ArenaRefTests.tests
+            ArenaSliceTests.tests
+            CheckedModeTests.tests
+            DisposalTrackingTests.tests
         ]
 
 [<EntryPoint>]

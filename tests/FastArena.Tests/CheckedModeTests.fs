@@ -1,0 +1,230 @@
+/// Checked mode: stale handles throw, given-back memory is poisoned, and use from another thread
+/// throws; each bad use leaves the arena as it was.
+module FastArena.Tests.CheckedModeTests
+
+open System
+open Expecto
+open FastArena
+open FastArena.Tests.Common
+
+let private isPoison (bytes: byte[]) =
+    bytes |> Array.forall ((=) Arena.PoisonByte)
+
+let private staleHandles =
+    testList
+        "stale handles"
+        [
+            testCase "handles above a Rewind target throw InvalidOperationException; those below stay live"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let below = arena.AllocHandle 1L
+                let belowSlice = arena.AllocSliceHandle(ReadOnlySpan [| 1; 2 |])
+                let cp = arena.GetCheckpoint()
+                let r = arena.AllocHandle 2L
+                let s = arena.AllocSliceHandle(ReadOnlySpan [| 3; 4 |])
+                arena.Rewind cp
+                let w = witness arena
+                let t = throwsUnchanged<InvalidOperationException> arena w
+                t "ArenaRef.Value" (fun () -> r.Value |> ignore)
+                t "ArenaSlice.Span" (fun () -> s.Span.Length |> ignore)
+                t "ArenaSlice indexer" (fun () -> s[0] |> ignore)
+                t "ArenaSlice.ToArray" (fun () -> s.ToArray() |> ignore)
+
+                t "ArenaSlice.GetEnumerator" (fun () ->
+                    let e = s.GetEnumerator()
+                    ())
+
+                Expect.equal (r.IsLive, s.IsLive) (false, false) "IsLive"
+                Expect.equal (r.ToString()) "ArenaRef<Int64>(stale)" "ToString does not read"
+                Expect.equal (below.Value, belowSlice.ToArray()) (1L, [| 1; 2 |]) "below the target: live"
+
+            testCase "a stale handle stays stale after the arena grows back over its memory"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let cp = arena.GetCheckpoint()
+                let old = arena.AllocHandle 1L
+                arena.Rewind cp
+                let fresh = arena.AllocHandle 2L
+                Expect.equal (paddr (fresh.DangerousGetPointer())) (paddr (old.DangerousGetPointer())) "same address"
+                Expect.equal fresh.Value 2L "the new handle is live"
+                Expect.throwsT<InvalidOperationException> (fun () -> old.Value |> ignore) "the old one is not"
+
+            testCase "a handle that ends exactly at the rewind target stays live"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let h = arena.AllocHandle 7L
+                let cp = arena.GetCheckpoint()
+                arena.AllocHandle 8L |> ignore
+                arena.Rewind cp
+                Expect.equal h.Value 7L "live"
+
+            testCase "Reset and rollback make handles stale; committed ones stay live"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let tx = arena.BeginTransaction()
+                let rolled = tx.AllocHandle 1L
+                tx.Rollback()
+                Expect.throwsT<InvalidOperationException> (fun () -> rolled.Value |> ignore) "rollback"
+                let tx2 = arena.BeginTransaction()
+                let kept = tx2.AllocHandle 2L
+                tx2.Commit()
+                Expect.equal kept.Value 2L "committed"
+                arena.Reset()
+                Expect.throwsT<InvalidOperationException> (fun () -> kept.Value |> ignore) "reset"
+
+            testCase "handles of a disposed arena throw ObjectDisposedException"
+            <| fun () ->
+                let arena = checkedArena 4096L
+                let r = arena.AllocHandle 1L
+                let s = arena.AllocSliceHandle<int> 2
+                arena.Dispose()
+                Expect.throwsT<ObjectDisposedException> (fun () -> r.Value |> ignore) "ArenaRef"
+                Expect.throwsT<ObjectDisposedException> (fun () -> s.Span.Length |> ignore) "ArenaSlice"
+                Expect.equal (r.IsLive, s.IsLive) (false, false) "not live"
+
+            testCase "a list whose buffer a rewind gave back throws on its next use"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let cp = arena.GetCheckpoint()
+                let mutable l = new ArenaList<int>(arena)
+                l.Add 1
+                arena.Rewind cp
+                let w = witness arena
+                let before = describe arena
+
+                let e =
+                    try
+                        l.Add 2
+                        none
+                    with e ->
+                        e
+
+                Expect.isTrue (isExn<InvalidOperationException> e) "Add"
+
+                let e2 =
+                    try
+                        let s = l.AsSpan()
+                        none
+                    with e ->
+                        e
+
+                Expect.isTrue (isExn<InvalidOperationException> e2) "AsSpan"
+                Expect.equal (describe arena) before "arena unchanged"
+                l.Dispose()
+        ]
+
+let private poison =
+    testList
+        "poison"
+        [
+            testCase "Rewind fills the given-back bytes with PoisonByte and leaves the rest"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let keep = arena.AllocSliceHandle(ReadOnlySpan [| 1uy; 2uy; 3uy |])
+                let cp = arena.GetCheckpoint()
+                let p = vaddr (arena.AllocRaw(100n, 1n))
+                let s = arena.AllocSlice(ReadOnlySpan(Array.create 100 7uy))
+                arena.Rewind cp
+                Expect.isTrue (isPoison (readBytes p 200)) "poisoned"
+                Expect.equal (keep.ToArray()) [| 1uy; 2uy; 3uy |] "below the target untouched"
+
+            testCase "Reset and rollback poison too, across blocks"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let a = vaddr (arena.AllocZeroed(4000n, 1n))
+                let b = vaddr (arena.AllocZeroed(6000n, 1n))
+                arena.Reset()
+                Expect.isTrue (isPoison (readBytes a 4000) && isPoison (readBytes b 6000)) "both blocks"
+                let tx = arena.BeginTransaction()
+                let c = vaddr (tx.AllocZeroed(64n, 8n))
+                tx.Rollback()
+                Expect.isTrue (isPoison (readBytes c 64)) "rollback"
+
+            testCase "uninitialised allocations after a rewind hold poison, zeroed ones do not"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let cp = arena.GetCheckpoint()
+                arena.AllocZeroed(64n, 8n) |> ignore
+                arena.Rewind cp
+                let u = arena.AllocUninitialized<int64>()
+                Expect.equal u (BitConverter.ToInt64(Array.create 8 Arena.PoisonByte, 0)) "poison pattern"
+                let z = arena.AllocSlice<int64> 2
+                Expect.equal (z.ToArray()) [| 0L; 0L |] "zeroed"
+
+            testCase "unchecked mode does not poison"
+            <| fun () ->
+                use arena = unchecked 4096L
+                let cp = arena.GetCheckpoint()
+                let p = vaddr (arena.AllocZeroed(64n, 8n))
+                arena.Rewind cp
+                Expect.equal (readBytes p 64) (Array.zeroCreate 64) "left as it was"
+                Expect.isFalse arena.IsChecked "unchecked"
+        ]
+
+let private wrongThread =
+    testList
+        "wrong thread"
+        [
+            testCase "every use from another thread throws InvalidOperationException and changes nothing"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let w = witness arena
+                let h = arena.AllocHandle 5L
+                let cp = arena.GetCheckpoint()
+                arena.Alloc 1L |> ignore
+                let tx = arena.BeginTransaction()
+                tx.Alloc 2L |> ignore
+                let before = describe arena
+                let stored = w.Read()
+
+                let calls: (string * (unit -> unit)) list =
+                    [
+                        "Alloc", (fun () -> arena.Alloc 1L |> ignore)
+                        "AllocRaw", (fun () -> arena.AllocRaw(8n, 8n) |> ignore)
+                        "AllocRaw(0)", (fun () -> arena.AllocRaw(0n, 8n) |> ignore)
+                        "TryAlloc", (fun () -> arena.TryAlloc 1L |> ignore)
+                        "AllocSliceHandle", (fun () -> arena.AllocSliceHandle<int> 3 |> ignore)
+                        "Stats", (fun () -> arena.Stats |> ignore)
+                        "GetCheckpoint", (fun () -> arena.GetCheckpoint() |> ignore)
+                        "Rewind", (fun () -> arena.Rewind cp)
+                        "Reset", (fun () -> arena.Reset())
+                        "Trim", (fun () -> arena.Trim() |> ignore)
+                        "BeginTransaction", (fun () -> arena.BeginTransaction() |> ignore)
+                        "TransactionDepth", (fun () -> arena.TransactionDepth |> ignore)
+                        "Transaction.Alloc", (fun () -> tx.Alloc 3L |> ignore)
+                        "Transaction.Commit", (fun () -> tx.Commit())
+                        "Transaction.Rollback", (fun () -> tx.Rollback())
+                        "ArenaRef.Value", (fun () -> h.Value |> ignore)
+                        "ArenaSlice.Span", (fun () -> w.Longs.Span.Length |> ignore)
+                        "new ArenaList",
+                        (fun () ->
+                            let l = new ArenaList<int>(arena)
+                            ())
+                    ]
+
+                for name, call in calls do
+                    let e = onOtherThread call
+
+                    match e with
+                    | null -> failtestf "%s: nothing thrown" name
+                    | e ->
+                        Expect.equal
+                            (e.GetType())
+                            typeof<InvalidOperationException>
+                            $"{name}: InvalidOperationException"
+
+                Expect.equal (describe arena) before "stats, cursor and depth unchanged"
+                Expect.equal (w.Read()) stored "contents unchanged"
+                Expect.equal h.Value 5L "the owner thread still reads it"
+                tx.Commit()
+
+            testCase "unchecked mode does not check the thread"
+            <| fun () ->
+                use arena = unchecked 4096L
+                let e = onOtherThread (fun () -> arena.Alloc 1L |> ignore)
+                Expect.isNull e "no check"
+                Expect.equal arena.BytesAllocated 8L "allocated from the other thread"
+        ]
+
+[<Tests>]
+let tests = testList "Checked mode" [ staleHandles; poison; wrongThread ]
