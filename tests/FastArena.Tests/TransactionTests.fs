@@ -849,6 +849,30 @@ let private closures =
                         tx.Savepoint())
                     |> ignore)
 
+                throwsUnchanged<InvalidOperationException> arena w "WithTransaction(state)" (fun () ->
+                    arena.WithTransaction(
+                        2L,
+                        fun tx s ->
+                            tx.Alloc s |> ignore
+                            tx.Savepoint()
+                    )
+                    |> ignore)
+
+                throwsUnchanged<InvalidOperationException> arena w "CommitIf" (fun () ->
+                    arena.CommitIf(fun tx ->
+                        tx.Alloc 1L |> ignore
+                        tx.Savepoint() |> ignore
+                        true)
+                    |> ignore)
+
+                throwsUnchanged<InvalidOperationException> arena w "WithTransactionInfallible" (fun () ->
+                    arena.WithTransactionInfallible(fun tx ->
+                        tx.Alloc 1L |> ignore
+                        tx.Savepoint())
+                    |> ignore)
+
+                Expect.equal arena.TransactionDepth 0 "depth never gets stuck"
+
             testCase "null bodies are rejected"
             <| fun () ->
                 use arena = unchecked 4096L
