@@ -227,6 +227,7 @@ let private access =
                 use arena = unchecked 4096L
                 let mutable l = new ArenaList<int>(arena)
                 l.AddRange(ReadOnlySpan [| 10; 20; 30 |])
+                let before = describe arena
                 l[1] <- 21
                 let r = &l[2]
                 r <- 31
@@ -243,6 +244,7 @@ let private access =
                     expectExn<ArgumentOutOfRangeException> $"index {i}" e
 
                 Expect.equal (contents &l) [| 10; 21; 31 |] "unchanged"
+                Expect.equal (describe arena) before "arena unchanged"
                 l.Dispose()
 
             testCase "TryAdd appends"
@@ -289,6 +291,7 @@ let private access =
                 l.AddRange(ReadOnlySpan [| 1..6 |])
                 l.Truncate 4
                 Expect.equal (contents &l) [| 1..4 |] "first four"
+                let before = describe arena
                 l.Truncate 4
                 Expect.equal l.Count 4 "same count is fine"
 
@@ -303,6 +306,7 @@ let private access =
                     expectExn<ArgumentOutOfRangeException> $"Truncate {n}" e
 
                 Expect.equal (contents &l) [| 1..4 |] "unchanged"
+                Expect.equal (describe arena) before "arena unchanged"
                 let bytes = arena.BytesAllocated
                 l.Clear()
                 Expect.equal (l.Count, l.Capacity, l.IsEmpty) (0, 6, true) "cleared"

@@ -31,8 +31,10 @@ let tests =
                 r <- 5L
                 Expect.equal (s.ToArray()) [| 5L; 0L; 7L |] "written"
 
+                let w = witness arena
+
                 for i in [ -1; 3; Int32.MinValue ] do
-                    Expect.throwsT<ArgumentOutOfRangeException> (fun () -> s[i] |> ignore) $"index {i}"
+                    throwsUnchanged<ArgumentOutOfRangeException> arena w $"index {i}" (fun () -> s[i] |> ignore)
 
                 Expect.equal (s.ToArray()) [| 5L; 0L; 7L |] "unchanged"
 

@@ -63,14 +63,57 @@ let private staleHandles =
                 use arena = checkedArena 4096L
                 let tx = arena.BeginTransaction()
                 let rolled = tx.AllocHandle 1L
+                let rolledSlice = tx.AllocSliceHandle(ReadOnlySpan [| 1; 2 |])
                 tx.Rollback()
-                Expect.throwsT<InvalidOperationException> (fun () -> rolled.Value |> ignore) "rollback"
+                let w = witness arena
+
+                throwsUnchanged<InvalidOperationException> arena w "rollback: ArenaRef" (fun () ->
+                    rolled.Value |> ignore)
+
+                throwsUnchanged<InvalidOperationException> arena w "rollback: ArenaSlice" (fun () ->
+                    rolledSlice.ToArray() |> ignore)
+
                 let tx2 = arena.BeginTransaction()
                 let kept = tx2.AllocHandle 2L
                 tx2.Commit()
                 Expect.equal kept.Value 2L "committed"
                 arena.Reset()
-                Expect.throwsT<InvalidOperationException> (fun () -> kept.Value |> ignore) "reset"
+                let w2 = witness arena
+                throwsUnchanged<InvalidOperationException> arena w2 "reset" (fun () -> kept.Value |> ignore)
+
+            testCase "budgets, rollback and Try variants behave the same in checked mode (the slow path)"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let w = witness arena
+                let before = describe arena
+                let tx = arena.BeginTransaction()
+                tx.SetLimit 16L
+                let first = tx.AllocHandle 1uy
+                tx.Alloc 2L |> ignore
+                Expect.equal tx.BudgetRemaining (Nullable 0L) "1 + 7 padding + 8"
+                throwsUnchanged<ArenaBudgetExceededException> arena w "over budget" (fun () -> tx.Alloc 3uy |> ignore)
+                falseUnchanged arena w "Try over budget" (fun () -> fst (tx.TryAlloc 3uy))
+                tx.Rollback()
+                Expect.equal (describe arena) before "restored"
+                let again = arena.AllocHandle 4uy
+                Expect.equal (paddr (again.DangerousGetPointer())) (paddr (first.DangerousGetPointer())) "same address"
+
+            testCase "a list of a disposed arena throws ObjectDisposedException in checked mode"
+            <| fun () ->
+                let arena = checkedArena 4096L
+                let mutable l = new ArenaList<int>(arena, 8)
+                l.Add 1
+                arena.Dispose()
+
+                let e =
+                    try
+                        l.Add 2
+                        none
+                    with e ->
+                        e
+
+                Expect.isTrue (isExn<ObjectDisposedException> e) "Add"
+                l.Dispose()
 
             testCase "handles of a disposed arena throw ObjectDisposedException"
             <| fun () ->

@@ -325,13 +325,14 @@ let private members =
             testCase "an ended transaction's outcome is forgotten once another at its depth ends"
             <| fun () ->
                 use arena = unchecked 4096L
+                let w = witness arena
                 let a = arena.BeginTransaction()
                 a.Commit()
                 let b = arena.BeginTransaction()
                 Expect.equal a.Status TransactionStatus.Committed "still known while b is open"
                 b.Rollback()
-                Expect.throwsT<InvalidOperationException> (fun () -> a.Status |> ignore) "replaced"
-                Expect.throwsT<InvalidOperationException> (fun () -> a.IsCommitted |> ignore) "IsCommitted too"
+                throwsUnchanged<InvalidOperationException> arena w "replaced" (fun () -> a.Status |> ignore)
+                throwsUnchanged<InvalidOperationException> arena w "IsCommitted too" (fun () -> a.IsCommitted |> ignore)
                 Expect.isFalse a.IsActive "IsActive never throws"
                 Expect.equal b.Status TransactionStatus.RolledBack "b's outcome"
         ]
@@ -534,6 +535,7 @@ let private misuse =
             testCase "Rollback of an outer transaction rolls back its open savepoints"
             <| fun () ->
                 use arena = unchecked 4096L
+                let w = witness arena
                 let outer = arena.BeginTransaction()
                 outer.Alloc 1L |> ignore
                 let sp = outer.Savepoint()
@@ -541,14 +543,20 @@ let private misuse =
                 let sp2 = sp.Savepoint()
                 sp2.Alloc 3L |> ignore
                 outer.Rollback()
-                Expect.equal (arena.Stats.BytesAllocated, arena.TransactionDepth) (0L, 0) "all given back"
+
+                Expect.equal
+                    (arena.Stats.BytesAllocated, arena.TransactionDepth)
+                    (64L, 0)
+                    "all given back: only the witness is left"
 
                 Expect.equal
                     (sp.Status, sp2.Status)
                     (TransactionStatus.RolledBack, TransactionStatus.RolledBack)
                     "inner ones rolled back"
 
-                Expect.throwsT<InvalidOperationException> (fun () -> sp.Alloc 1L |> ignore) "inner handle ended"
+                throwsUnchanged<InvalidOperationException> arena w "inner handle ended" (fun () ->
+                    sp.Alloc 1L |> ignore)
+
                 sp2.Dispose()
                 sp.Dispose()
                 Expect.equal arena.TransactionDepth 0 "harmless"
@@ -783,6 +791,7 @@ let private budgets =
             testCase "a tighter savepoint budget binds the savepoint only"
             <| fun () ->
                 use arena = unchecked 4096L
+                let w = witness arena
                 use outer = arena.BeginTransaction()
                 outer.SetLimit 100L
                 let sp = outer.Savepoint()
@@ -796,7 +805,9 @@ let private budgets =
                 sp.Commit()
                 Expect.equal outer.BudgetRemaining (Nullable 90L) "the committed bytes count for the outer budget"
                 outer.AllocRaw(90n, 1n) |> ignore
-                Expect.throwsT<ArenaBudgetExceededException> (fun () -> outer.AllocRaw(1n, 1n) |> ignore) "outer limit"
+
+                throwsUnchanged<ArenaBudgetExceededException> arena w "outer limit" (fun () ->
+                    outer.AllocRaw(1n, 1n) |> ignore)
 
             testCase "a rolled-back savepoint returns its bytes to the enclosing budget"
             <| fun () ->
@@ -812,21 +823,28 @@ let private budgets =
             testCase "an outer limit set while a savepoint is open binds the savepoint"
             <| fun () ->
                 use arena = unchecked 4096L
+                let w = witness arena
                 use outer = arena.BeginTransaction()
                 outer.AllocRaw(10n, 1n) |> ignore
                 use sp = outer.Savepoint()
                 outer.SetLimit 20L
                 Expect.equal sp.BudgetRemaining (Nullable 10L) "bound"
-                Expect.throwsT<ArenaBudgetExceededException> (fun () -> sp.AllocRaw(11n, 1n) |> ignore) "refused"
+
+                throwsUnchanged<ArenaBudgetExceededException> arena w "refused" (fun () ->
+                    sp.AllocRaw(11n, 1n) |> ignore)
 
             testCase "a limit below BytesUsed is allowed and refuses everything but zero-size requests"
             <| fun () ->
                 use arena = unchecked 4096L
+                let w = witness arena
                 use tx = arena.BeginTransaction()
                 tx.AllocRaw(100n, 1n) |> ignore
                 tx.SetLimit 50L
                 Expect.equal tx.BudgetRemaining (Nullable 0L) "nothing left"
-                Expect.throwsT<ArenaBudgetExceededException> (fun () -> tx.AllocRaw(1n, 1n) |> ignore) "refused"
+
+                throwsUnchanged<ArenaBudgetExceededException> arena w "refused" (fun () ->
+                    tx.AllocRaw(1n, 1n) |> ignore)
+
                 let p = tx.AllocRaw(0n, 16n)
                 Expect.isTrue (isAligned 16L (vaddr p) && vaddr p <> 0n) "zero bytes still fine"
                 tx.SetLimit 101L
