@@ -4,6 +4,7 @@ module FastArena.Tests.ArenaTests
 
 open System
 open System.Collections.Generic
+open System.Runtime.InteropServices
 open System.Text
 open Microsoft.FSharp.NativeInterop
 open Expecto
@@ -688,6 +689,64 @@ let private badInput =
 
                 Expect.equal h.IsNull false "an unchecked handle is a bare pointer"
                 Expect.stringContains (arena.ToString()) "disposed" "ToString says so"
+
+            testCase
+                "when the operating system refuses a block: OutOfMemoryException, Try variants false, nothing changes"
+            <| fun () ->
+                // A 1 TiB block: refused under Linux's default heuristic overcommit and on Windows.
+                // Where the OS would grant it, this test has nothing to observe and is skipped.
+                let refused =
+                    try
+                        let p = NativeMemory.AlignedAlloc(unativeint Arena.MaxRequestSize, 4096un)
+                        NativeMemory.AlignedFree p
+                        false
+                    with :? OutOfMemoryException ->
+                        true
+
+                if not refused then
+                    skiptest "the operating system grants 1 TiB of address space here"
+
+                use arena = unchecked 4096L
+                let w = witness arena
+                let size = nativeint Arena.MaxRequestSize
+                throwsUnchanged<OutOfMemoryException> arena w "AllocRaw" (fun () -> arena.AllocRaw(size, 8n) |> ignore)
+
+                falseUnchanged arena w "TryAllocRaw" (fun () ->
+                    let mutable p = Unchecked.defaultof<voidptr>
+                    arena.TryAllocRaw(size, 8n, &p))
+
+                falseUnchanged arena w "TryAllocSlice" (fun () ->
+                    let mutable s = Span<Big>.Empty
+                    arena.TryAllocSlice<Big>(1 <<< 30, &s))
+
+                use tx = arena.BeginTransaction()
+
+                throwsUnchanged<OutOfMemoryException> arena w "in a transaction" (fun () ->
+                    tx.AllocZeroed(size, 8n) |> ignore)
+
+                falseUnchanged arena w "Try in a transaction" (fun () ->
+                    let mutable p = Unchecked.defaultof<voidptr>
+                    tx.TryAllocCacheAligned(size, &p))
+
+                tx.Commit()
+                let mutable l = new ArenaList<Big>(arena)
+                let before = describe arena
+                Expect.isFalse (l.TryReserve(1 <<< 30)) "ArenaList.TryReserve of 1 TiB"
+
+                let e =
+                    try
+                        l.Reserve(1 <<< 30)
+                        none
+                    with e ->
+                        e
+
+                Expect.isTrue (isExn<OutOfMemoryException> e) "ArenaList.Reserve of 1 TiB"
+                Expect.equal (describe arena, l.Capacity) (before, 0) "unchanged"
+                l.Dispose()
+
+                Expect.throwsT<OutOfMemoryException>
+                    (fun () -> new Arena(Arena.MaxRequestSize) |> ignore)
+                    "a first block of 1 TiB"
 
             testCase "ToString, BytesAllocated and BlockCount describe a live arena"
             <| fun () ->
