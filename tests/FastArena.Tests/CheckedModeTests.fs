@@ -125,6 +125,60 @@ let private staleHandles =
                 Expect.throwsT<ObjectDisposedException> (fun () -> s.Span.Length |> ignore) "ArenaSlice"
                 Expect.equal (r.IsLive, s.IsLive) (false, false) "not live"
 
+            testCase "a list stays usable after a rewind that stays above its buffer, and grows in place again"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let mutable l = new ArenaList<int>(arena)
+
+                for i in 1..4 do
+                    l.Add i
+
+                let start = spanAddr (l.AsSpan())
+                let cp = arena.GetCheckpoint()
+                arena.Alloc 1L |> ignore
+                arena.Rewind cp
+                l.Add 5
+                Expect.equal (spanAddr (l.AsSpan())) start "grew in place"
+                Expect.equal (l.AsSpan().ToArray()) [| 1..5 |] "elements"
+                let s = l.FinishHandle()
+                Expect.equal (s.ToArray(), arena.BytesAllocated) ([| 1..5 |], 20L) "finished and trimmed"
+
+            testCase "a list begun in a rolled-back transaction throws on its next use"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let tx = arena.BeginTransaction()
+                let mutable l = new ArenaList<int>(tx)
+                l.Add 1
+                tx.Rollback()
+                let w = witness arena
+                let before = describe arena
+
+                let e =
+                    try
+                        l.Add 2
+                        none
+                    with e ->
+                        e
+
+                Expect.isTrue (isExn<InvalidOperationException> e) "Add"
+                Expect.equal (describe arena) before "arena unchanged"
+                l.Dispose()
+                Expect.equal (describe arena) before "Dispose of the stale list changes nothing"
+
+            testCase "a finished list's handle stays live when later allocations are rewound"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let mutable l = new ArenaList<int64>(arena, 16)
+                l.Add 1L
+                l.Add 2L
+                let h = l.FinishHandle()
+                let cp = arena.GetCheckpoint()
+                arena.AllocSliceHandle<int64> 20 |> ignore
+                arena.Rewind cp
+                Expect.equal (h.ToArray()) [| 1L; 2L |] "live"
+                arena.Reset()
+                Expect.throwsT<InvalidOperationException> (fun () -> h.ToArray() |> ignore) "stale after Reset"
+
             testCase "a list whose buffer a rewind gave back throws on its next use"
             <| fun () ->
                 use arena = checkedArena 4096L
