@@ -166,6 +166,18 @@ let private growth =
                 Expect.equal (contents &l) [| 1..5 |] "elements"
                 l.Dispose()
 
+            testCase "AddRange of the list's own elements works whether it grows in place or moves"
+            <| fun () ->
+                use arena = unchecked 4096L
+                let mutable l = new ArenaList<int>(arena)
+                l.AddRange(ReadOnlySpan [| 1; 2; 3 |])
+                l.AddRange(Span<int>.op_Implicit(l.AsSpan()))
+                Expect.equal (contents &l) [| 1; 2; 3; 1; 2; 3 |] "in place"
+                arena.Alloc 0uy |> ignore
+                l.AddRange(Span<int>.op_Implicit(l.AsSpan()))
+                Expect.equal (contents &l) [| 1; 2; 3; 1; 2; 3; 1; 2; 3; 1; 2; 3 |] "moved"
+                l.Dispose()
+
             testCase "AddRange(span) grows once and copies"
             <| fun () ->
                 use arena = unchecked 4096L
