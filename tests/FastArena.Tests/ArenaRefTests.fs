@@ -82,6 +82,41 @@ let tests =
                 Expect.equal byName["two"].Value 20L "dictionary"
                 Expect.equal (read ()) 41L "closure"
 
+            testCase "ArenaRef and ArenaSlice hold no managed reference, in checked mode too"
+            <| fun () ->
+                Expect.isFalse
+                    (Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<ArenaRef<int>>())
+                    "ArenaRef"
+
+                Expect.isFalse
+                    (Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<ArenaSlice<int>>())
+                    "ArenaSlice"
+
+            testCase "a checked handle stored in arena memory survives a compacting GC and still detects a rewind"
+            <| fun () ->
+                use arena = checkedArena 4096L
+                let cp = arena.GetCheckpoint()
+                let mutable head = ArenaRef<Node>()
+
+                for i in 1..5 do
+                    head <- arena.AllocHandle { Value = i; Next = head }
+
+                let outer = arena.AllocHandle head
+                GC.Collect(2, GCCollectionMode.Forced, true, true)
+                GC.WaitForPendingFinalizers()
+                let values = ResizeArray()
+                let mutable n = outer.Value
+
+                while not n.IsNull do
+                    values.Add n.Value.Value
+                    n <- n.Value.Next
+
+                Expect.equal (List.ofSeq values) [ 5; 4; 3; 2; 1 ] "walked through handles kept in arena memory"
+                let storedHead = outer.Value
+                arena.Rewind cp
+                Expect.throwsT<InvalidOperationException> (fun () -> storedHead.Value |> ignore) "stale after rewind"
+                Expect.isFalse storedHead.IsLive "not live"
+
             testCase "a handle can live inside an arena-allocated struct (unchecked mode)"
             <| fun () ->
                 use arena = unchecked 4096L

@@ -161,6 +161,7 @@ let tests =
                 arena.AllocRaw(4096n, 1n) |> ignore
                 arena.AllocRaw(8192n, 1n) |> ignore
                 Expect.equal arena.Stats.BlockCount 2 "the retained block is reused"
+                Expect.equal (fst (spill arena)) 16384L "the doubling restarts from the largest block kept (8192)"
 
             testCase "MaxRetainedBytes 0 keeps only the block in use"
             <| fun () ->
@@ -200,6 +201,6 @@ let tests =
 
                 Expect.equal
                     arena.Stats
-                    (ArenaStats(5000L, 4096L + 65536L, 2))
-                    "grows again; doubling continues where it was"
+                    (ArenaStats(5000L, 4096L + 8192L, 2))
+                    "grows again; the doubling restarted from the largest block kept"
         ]
