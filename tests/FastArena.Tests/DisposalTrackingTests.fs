@@ -96,6 +96,20 @@ let private lifo =
                 arena.Reset()
                 Expect.equal (log ()) [ 13..-1..1 ] "all, last first"
 
+            testCase "zeroed slices are tracked: the caller fills them in and they are disposed like the rest"
+            <| fun () ->
+                use arena = tracking ()
+                let s = arena.AllocSlice<Tracked> 2
+                s[0] <- tr 1
+                s[1] <- tr 2
+                let h = arena.AllocSliceHandle<Tracked> 1
+                h[0] <- tr 3
+                let mutable t = Span<Tracked>.Empty
+                Expect.isTrue (arena.TryAllocSlice<Tracked>(1, &t)) "TryAllocSlice(length)"
+                t[0] <- tr 4
+                arena.Reset()
+                Expect.equal (log ()) [ 4; 3; 2; 1 ] "all, last first"
+
             testCase "uninitialised slots are not tracked"
             <| fun () ->
                 use arena = tracking ()
