@@ -10,6 +10,12 @@ open FastArena.Tests.Common
 let private isPoison (bytes: byte[]) =
     bytes |> Array.forall ((=) Arena.PoisonByte)
 
+/// A checked arena that nobody disposes, reachable only through the handle returned.
+[<Runtime.CompilerServices.MethodImpl(Runtime.CompilerServices.MethodImplOptions.NoInlining)>]
+let private forgottenArenaHandle () =
+    let arena = checkedArena 4096L
+    arena.AllocHandle 5L
+
 let private staleHandles =
     testList
         "stale handles"
@@ -178,6 +184,29 @@ let private staleHandles =
                 Expect.equal (h.ToArray()) [| 1L; 2L |] "live"
                 arena.Reset()
                 Expect.throwsT<InvalidOperationException> (fun () -> h.ToArray() |> ignore) "stale after Reset"
+
+            testCase "a handle of a disposed arena stays dead when a new arena takes over its registry slot"
+            <| fun () ->
+                let first = checkedArena 4096L
+                let old = first.AllocHandle 1L
+                first.Dispose()
+                use second = checkedArena 4096L
+                let fresh = second.AllocHandle 2L
+                Expect.throwsT<ObjectDisposedException> (fun () -> old.Value |> ignore) "the old handle"
+                Expect.isFalse old.IsLive "not live"
+                Expect.equal fresh.Value 2L "the new arena's handle"
+
+            testCase "a forgotten checked arena is finalized: its blocks are freed and its handles report it"
+            <| fun () ->
+                let h = forgottenArenaHandle ()
+                Expect.isTrue h.IsLive "live while the arena is reachable through nothing but the GC's patience"
+
+                for _ in 1..3 do
+                    GC.Collect()
+                    GC.WaitForPendingFinalizers()
+
+                Expect.isFalse h.IsLive "the finalizer ran and gave the registry slot back"
+                Expect.throwsT<ObjectDisposedException> (fun () -> h.Value |> ignore) "no read of freed memory"
 
             testCase "a list whose buffer a rewind gave back throws on its next use"
             <| fun () ->
