@@ -707,7 +707,7 @@ let private budgets =
                 for name, f in throwingOps tx 7 do
                     let before = arena.BytesAllocated
                     f ()
-                    Expect.isLessThanOrEqual (arena.BytesAllocated - before) 56L $"{name} fits in 56 bytes"
+                    Expect.equal (arena.BytesAllocated - before) 56L $"{name} takes exactly 56 bytes"
                     arena.Rewind tx.Checkpoint
 
             testCase "every Try member returns false at the budget and changes nothing"
@@ -895,6 +895,7 @@ let private closures =
                 use arena = unchecked 4096L
                 let w = witness arena
                 let before = describe arena
+                let contents = w.Read()
                 let thrown = FormatException "boom"
 
                 let e =
@@ -906,7 +907,7 @@ let private closures =
 
                 Expect.isTrue (obj.ReferenceEquals(e, thrown)) "the same exception object"
                 Expect.equal (describe arena) before "rolled back"
-                Expect.equal (w.Read()) (w.Read()) "contents readable"
+                Expect.equal (w.Read()) contents "earlier contents unchanged"
 
             testCase "WithTransaction with state passes it through"
             <| fun () ->
