@@ -299,7 +299,9 @@ public sealed unsafe partial class Arena
         {
             ref Frame f = ref _frames[i];
             long outer = i == 0 ? long.MaxValue : _frames[i - 1].BudgetEnd;
-            f.BudgetEnd = f.Limit < 0 ? outer : Math.Min(outer, f.Start.Position + f.Limit);
+            // Saturate: Start.Position + Limit can pass long.MaxValue, and a wrapped end would drop the enclosing budget.
+            long own = f.Limit > long.MaxValue - f.Start.Position ? long.MaxValue : f.Start.Position + f.Limit;
+            f.BudgetEnd = f.Limit < 0 ? outer : Math.Min(outer, own);
         }
 
         _budgetEnd = _frames[_depth - 1].BudgetEnd;
