@@ -851,6 +851,44 @@ let private budgets =
                 tx.AllocRaw(1n, 1n) |> ignore
                 Expect.equal tx.BudgetRemaining (Nullable 0L) "SetLimit replaces the earlier limit"
 
+            testCase "a limit near Int64.MaxValue does not overflow: allocations go on and enclosing budgets still bind"
+            <| fun () ->
+                use arena = unchecked 4096L
+                arena.Alloc 1L |> ignore
+                use tx = arena.BeginTransaction()
+                tx.Alloc 2L |> ignore
+
+                for limit in [ Int64.MaxValue; Int64.MaxValue - 4L; Int64.MaxValue / 2L ] do
+                    tx.SetLimit limit
+                    Expect.equal tx.Limit (Nullable limit) $"limit {limit}"
+                    let h = tx.AllocHandle 3L
+                    Expect.equal h.Value 3L $"allocation under limit {limit}"
+
+                    Expect.isTrue
+                        (not tx.BudgetRemaining.HasValue
+                         || tx.BudgetRemaining.Value > Int64.MaxValue / 4L)
+                        $"budget remaining under limit {limit}"
+
+                use sp = tx.Savepoint()
+                sp.SetLimit Int64.MaxValue
+                sp.Alloc 4L |> ignore
+                Expect.equal sp.BytesUsed 8L "a savepoint with a huge limit allocates too"
+                tx.SetLimit(tx.BytesUsed + 100L)
+                Expect.equal sp.BudgetRemaining (Nullable 100L) "the enclosing budget still binds"
+                let w = witness arena
+                Expect.equal sp.BudgetRemaining (Nullable 36L) "the witness took 64"
+
+                throwsUnchanged<ArenaBudgetExceededException> arena w "past the enclosing budget" (fun () ->
+                    sp.AllocRaw(37n, 1n) |> ignore)
+
+                sp.SetLimit(Int64.MaxValue - 1L)
+
+                throwsUnchanged<ArenaBudgetExceededException>
+                    arena
+                    w
+                    "still, after a new huge savepoint limit"
+                    (fun () -> sp.AllocRaw(37n, 1n) |> ignore)
+
             testCase "a negative limit throws ArgumentOutOfRangeException and changes nothing"
             <| fun () ->
                 use arena = unchecked 4096L
