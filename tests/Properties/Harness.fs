@@ -77,6 +77,22 @@ type Counters() =
     static member Programs = Interlocked.Read(&programs)
     static member Operations = Interlocked.Read(&operations)
 
+/// Coverage: how often each kind of operation ended in each outcome (printed with FASTARENA_PROPERTY_STATS=1).
+type Coverage() =
+    static let counts = System.Collections.Concurrent.ConcurrentDictionary<string, int64>()
+    static let tag = Microsoft.FSharp.Reflection.FSharpValue.PreComputeUnionTagReader(typeof<Op>)
+
+    static let names =
+        Microsoft.FSharp.Reflection.FSharpType.GetUnionCases(typeof<Op>)
+        |> Array.map (fun c -> c.Name)
+
+    static member Add (op: Op) (outcome: string) =
+        let key = names[tag (box op)] + " -> " + outcome
+        counts.AddOrUpdate(key, 1L, (fun _ n -> n + 1L)) |> ignore
+
+    static member Report() =
+        counts |> Seq.sortBy (fun kv -> kv.Key) |> Seq.map (fun kv -> sprintf "%10d  %s" kv.Value kv.Key)
+
 /// An exception the arena must never throw.
 exception Unexpected of exn
 
@@ -997,6 +1013,16 @@ let check (h: Harness) (op: Op) (m: Model) : string option =
 
     try
         let actual = exec h op m errors
+        Coverage.Add op (sprintf "%A" actual.Outcome)
+
+        for st in actual.Steps do
+            Coverage.Add op (sprintf "step %A" st)
+
+        if m.Dropped.Length > 0 then
+            Coverage.Add op "gave back live allocations"
+
+        if m.Value <> 0L then
+            Coverage.Add op "returned a non-zero value"
 
         if actual.Outcome <> m.Expect then
             errors.Add(sprintf "expected it to %s, but it did %s" (showExpect m.Expect) (showExpect actual.Outcome))

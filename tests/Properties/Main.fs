@@ -41,7 +41,20 @@ let private options (name: string) =
 let regressionSeeds: (string * uint64 * uint64 * int) list = []
 
 /// Failing programs found while the suite was written, shrunk, kept as they were printed.
-let regressionPrograms: (string * Options * Op list) list = []
+let regressionPrograms: (string * Options * Op list) list =
+    [ "an empty list finished at the start of a later block, then two rewinds to the same position",
+      { Initial = 64L
+        MaxBlock = 128L
+        MaxRetained = 64L
+        Checked = false
+        Track = false },
+      [ AllocRaw(1, Direct, 60L, 1L, Raw)
+        TakeCheckpoint 2
+        List(3, Direct, I64, 0, [ LReserve 1 ], LFinish)
+        TakeCheckpoint 4
+        Rewind 2
+        Rewind 4
+        AllocRaw(5, Direct, 8L, 8L, Raw) ] ]
 
 let regressions =
     testList
@@ -94,6 +107,9 @@ let main argv =
             "properties: %d programs and %d operations checked (%.1f operations per program)"
             programs
             ops
-            (if programs = 0L then 0.0 else float ops / float programs))
+            (if programs = 0L then 0.0 else float ops / float programs)
+
+        if Environment.GetEnvironmentVariable "FASTARENA_PROPERTY_STATS" = "1" then
+            Harness.Coverage.Report() |> Seq.iter (printfn "%s"))
 
     FastArena.Testing.TestMain.run argv tests

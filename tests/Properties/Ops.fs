@@ -356,6 +356,19 @@ let private listEnd (id: int) (ending: ListEnd) (st: ListState, m: Model) =
             else
                 m
         | LFinish
+        | LFinishHandle when count = 0 ->
+            // An empty list keeps nothing: like Dispose, it gives the whole buffer back when it is the newest.
+            let m =
+                if listNewest st m && st.Before.Position >= innermostStart m then
+                    rewindTo st.Before m
+                else
+                    m
+
+            if ending = LFinishHandle then
+                addHandle id 0L true [||] m
+            else
+                m
+        | LFinish
         | LFinishHandle ->
             let elementsEnd = spos + int64 count * esize
 
