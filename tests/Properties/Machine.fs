@@ -175,7 +175,10 @@ let next (m: Model) : Gen<Op> =
             return List(id, v, elem, capacity, steps, ending)
         }
 
-    if m.ArenaDisposed then
+    if m.ArenaDisposed && m.DisposedSteps >= 8 then
+        // Enough checks of a disposed arena: an operation whose precondition fails ends the program.
+        Gen.constant (ReadHandle -1)
+    elif m.ArenaDisposed then
         // After Dispose every member throws ObjectDisposedException (a second Dispose does nothing).
         Gen.frequency
             [ 3, raw
@@ -236,7 +239,9 @@ let next (m: Model) : Gen<Op> =
               60, list
               80, Gen.constant (TakeCheckpoint id)
               if not cps.IsEmpty then
-                  70, Gen.elements cps |> Gen.map Rewind
+                  40, Gen.elements cps |> Gen.map Rewind
+                  // The latest checkpoints: valid more often, and at positions the arena just passed.
+                  40, Gen.elements (List.rev cps |> List.truncate 3) |> Gen.map Rewind
               5, Gen.constant RewindForeign
               5, Gen.constant RewindDefault
               20, Gen.constant Reset
@@ -291,7 +296,7 @@ let next (m: Model) : Gen<Op> =
                   let! at = choose 0 (count - 1)
                   return ThrowingGen(v, count, at)
               }
-              3, Gen.constant DisposeArena ]
+              1, Gen.constant DisposeArena ]
 
 // -------------------------------------------------------------------------------------------------
 // The machine and the property.

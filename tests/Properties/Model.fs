@@ -180,6 +180,8 @@ type Model =
       Disposed: int list
       DisposedCount: int
       ArenaDisposed: bool
+      /// Operations run since the arena was disposed.
+      DisposedSteps: int
       NextId: int
       /// What the last operation must do.
       Expect: Expect
@@ -213,6 +215,7 @@ let create (opt: Options) =
       Disposed = []
       DisposedCount = 0
       ArenaDisposed = false
+      DisposedSteps = 0
       NextId = 1
       Expect = Ok
       Steps = []

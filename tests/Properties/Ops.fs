@@ -507,6 +507,7 @@ let step (op: Op) (m0: Model) : Model =
             Steps = []
             Dropped = []
             Value = 0L
+            DisposedSteps = (if m0.ArenaDisposed then m0.DisposedSteps + 1 else 0)
             NextId = max m0.NextId (lastId op + 1) }
 
     let disposedOr (f: Model -> Model) =
