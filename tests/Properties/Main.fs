@@ -41,7 +41,9 @@ let private options (name: string) =
 let regressionSeeds: (string * uint64 * uint64 * int) list =
     [ // Model bugs found while writing the suite: lone surrogates in AllocString (the model re-encoded the text).
       "disposal tracking", 3626508386768109707UL, 11259158088692711165UL, 22
-      "checked mode and disposal tracking", 2852200289971793619UL, 14410126751275665569UL, 32 ]
+      "checked mode and disposal tracking", 2852200289971793619UL, 14410126751275665569UL, 32
+      // Caught the deliberate "budget check forgets padding" bug (README): replays a 41-operation program.
+      "checked mode and disposal tracking", 169540151634350923UL, 13917435845654057973UL, 41 ]
 
 /// Failing programs found while the suite was written, shrunk, kept as they were printed.
 let regressionPrograms: (string * Options * Op list) list =
@@ -57,7 +59,25 @@ let regressionPrograms: (string * Options * Op list) list =
         TakeCheckpoint 4
         Rewind 2
         Rewind 4
-        AllocRaw(5, Direct, 8L, 8L, Raw) ] ]
+        AllocRaw(5, Direct, 8L, 8L, Raw) ]
+      // Shrunk programs that caught the deliberate bugs described in the README.
+      "a padded request inside a budget (deliberate bug: budget check forgets padding)",
+      { Initial = 256L
+        MaxBlock = 8192L
+        MaxRetained = 2048L
+        Checked = true
+        Track = false },
+      [ Closure(9, Infallible, Some 481L, [ 7L, 64L ], Keep)
+        Begin 13
+        SetLimit(13, 21L)
+        AllocRaw(16, ViaTx 13, 2L, 1L, CacheAligned) ]
+      "one aligned value on the fast path (deliberate bug: off-by-one alignment in Bump)",
+      { Initial = 1000L
+        MaxBlock = 128L
+        MaxRetained = 256L
+        Checked = false
+        Track = true },
+      [ AllocValue(1, Direct, I64, VAlloc) ] ]
 
 let regressions =
     testList
@@ -70,8 +90,10 @@ let regressions =
                   (property (ArenaMachine(options name)))
           for name, opt, ops in regressionPrograms do
               testCase name (fun () ->
-                  let result = FsCheck.Check.QuickThrowOnFailure(replay opt ops)
-                  ignore result) ]
+                  try
+                      FsCheck.Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(1), replay opt ops)
+                  with e ->
+                      failtestf "%s\n%s" e.Message (String.concat "\n" (List.map show ops))) ]
 
 let randomPrograms =
     let seed =
