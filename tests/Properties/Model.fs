@@ -6,7 +6,8 @@
 ///    request does not fit, the first retained block after the current one that is big enough is
 ///    swapped into place, else a new block is inserted after the current one; after a rewind, reset or
 ///    rollback, blocks after the current one are freed from the end while the reserved bytes exceed
-///    MaxRetainedBytes. Blocks are 4096-aligned, so padding is the align-up of the in-block offset.
+///    MaxRetainedBytes, and when any is freed the doubling restarts from the largest block kept
+///    (next growth size = min(MaxBlockSize, 2 x largest)). Blocks are 4096-aligned, so padding is the align-up of the in-block offset.
 ///  - BytesAllocated: size plus padding of every live request; zero-size requests consume nothing; the
 ///    unused tail of a block that was left for the next one is not counted.
 ///  - budgets count padding; a request that moves to a fresh block has none; a savepoint's budget is
@@ -321,7 +322,15 @@ let trimTo (cap: int64) (m: Model) =
         total <- total - blocks[blocks.Length - 1].Size
         blocks <- Array.sub blocks 0 (blocks.Length - 1)
 
-    { m with Blocks = blocks }
+    if blocks.Length = m.Blocks.Length then
+        m
+    else
+        // Freeing restarts the doubling from the largest block kept.
+        let largest = blocks |> Array.map (fun b -> b.Size) |> Array.max
+
+        { m with
+            Blocks = blocks
+            NextBlockSize = min m.Opt.MaxBlock (2L * largest) }
 
 /// Adds a tracked entry to the disposal log (kept sorted by end, ties in insertion order).
 let track (entry: Pending) (m: Model) =
