@@ -15,6 +15,7 @@ open FSharp.NativeInterop
 open FastArena
 open FastArena.Properties.Model
 open FastArena.Properties.Ops
+open FastArena.Properties.Workflows
 
 /// Where tracked values report their disposal: the log of the harness running on this thread.
 [<AbstractClass; Sealed>]
@@ -44,10 +45,6 @@ type ThreeBytes =
     val A: byte
     val B: byte
     val C: byte
-
-/// What a body or generator throws on purpose.
-type BodyFailure() =
-    inherit Exception("thrown on purpose by the test")
 
 /// A collection whose Count lies about what it yields.
 type LyingCollection(promised: int, actual: int) =
@@ -825,6 +822,16 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
         attempt (fun () ->
             arena.Dispose()
             Ok)
+        |> result
+    | Workflow(_, steps, ending) ->
+        let onAlloc (aid: int) (hnd: ArenaRef<int64>) =
+            record aid (NativePtr.toNativeInt (hnd.DangerousGetPointer())) 8 false
+            addHandle aid (fun () -> bytesOf (ReadOnlySpan [| hnd.Value |])) (fun () -> hnd.IsLive)
+
+        attempt (fun () ->
+            match Workflows.run arena onAlloc steps ending with
+            | Result.Ok() -> Ok
+            | Result.Error _ -> Refused)
         |> result
 
 /// Checks the real arena against the model after an operation.

@@ -133,6 +133,53 @@ let private listStepGen =
           1, choose 0 40 |> Gen.map LTryReserve
           2, Gen.map2 (fun s a -> LOther(s, a)) smallSizeGen alignGen ]
 
+let private wEndGen = Gen.frequency [ 6, Gen.constant WOk; 2, Gen.constant WError; 1, Gen.constant WThrow ]
+
+/// Workflow steps (ids are filled in by `renumber`), nesting at most `depth` more levels.
+let rec private wStepsGen (depth: int) : Gen<WStep list> =
+    let step =
+        if depth = 0 then
+            Gen.constant (WAlloc 0)
+        else
+            let inner = Gen.zip (wStepsGen (depth - 1)) wEndGen
+
+            Gen.frequency
+                [ 6, Gen.constant (WAlloc 0)
+                  2, inner |> Gen.map (fun (b, e) -> WNested(0, b, e))
+                  2, inner |> Gen.map (fun (b, e) -> WAttempt(0, b, e))
+                  1,
+                  Gen.map3
+                      (fun l o (b, e) -> WBudget(0, l, o, b, e))
+                      (Gen.frequency [ 3, choose64 0 64; 1, choose64 65 400 ])
+                      (Gen.elements [ false; true ])
+                      inner ]
+
+    gen {
+        let! n = choose 0 4
+        return! Gen.listOfLength n step
+    }
+
+/// Gives every allocation and scope of a workflow a fresh id, from `next` on.
+let rec private renumber (next: int) (steps: WStep list) : WStep list * int =
+    match steps with
+    | [] -> [], next
+    | s :: rest ->
+        let s, next =
+            match s with
+            | WAlloc _ -> WAlloc next, next + 1
+            | WNested(_, b, e) ->
+                let b, n = renumber (next + 1) b
+                WNested(next, b, e), n
+            | WAttempt(_, b, e) ->
+                let b, n = renumber (next + 1) b
+                WAttempt(next, b, e), n
+            | WBudget(_, l, o, b, e) ->
+                let b, n = renumber (next + 1) b
+                WBudget(next, l, o, b, e), n
+
+        let rest, next = renumber next rest
+        s :: rest, next
+
 /// The next operation, given the model.
 let next (m: Model) : Gen<Op> =
     let id = m.NextId
@@ -273,6 +320,12 @@ let next (m: Model) : Gen<Op> =
               }
               if not readable.IsEmpty then
                   50, Gen.elements readable |> Gen.map ReadHandle
+              40,
+              gen {
+                  let! steps = wStepsGen 3
+                  let! ending = wEndGen
+                  return Workflow(id, fst (renumber (id + 1) steps), ending)
+              }
               10,
               gen {
                   let! v = via
@@ -326,6 +379,14 @@ let shrinkOps (ops: Operation<Harness, Model> list) : seq<Operation<Harness, Mod
                 start <- start - k
 
             k <- k / 2
+
+        // Then simplify single operations.
+        for i in 0 .. n - 1 do
+            match arr[i] with
+            | :? ArenaOp as a ->
+                for simpler in shrinkOp a.Op do
+                    yield List.ofArray (Array.updateAt i (ArenaOp simpler :> Operation<Harness, Model>) arr)
+            | _ -> ()
     }
 
 type ArenaMachine(options: Gen<Options>) =

@@ -83,6 +83,23 @@ type BadKind =
     | BadAlignment
     | TooLarge
 
+/// A step of an F# `arena { }` workflow (ids number its allocations and its scopes).
+type WStep =
+    /// `let! h = alloc value` (an int64).
+    | WAlloc of id: int
+    /// `do! arena { ... }`: a nested workflow, run as a savepoint; its Error or exception ends the enclosing one.
+    | WNested of id: int * steps: WStep list * ending: WEnd
+    /// `let! _ = Arena.attempt (arena { ... })`: its Error is a value; the enclosing workflow goes on.
+    | WAttempt of id: int * steps: WStep list * ending: WEnd
+    /// `do! Arena.withBudget limit (...)` or `Arena.withBudgetOr limit (fun _ -> "budget") (...)`.
+    | WBudget of id: int * limit: int64 * orError: bool * steps: WStep list * ending: WEnd
+
+/// How a workflow body ends: `return ()`, `return! Arena.error ...`, or by throwing.
+and WEnd =
+    | WOk
+    | WError
+    | WThrow
+
 type Op =
     | AllocRaw of id: int * via: Via * size: int64 * align: int64 * api: RawApi
     | AllocValue of id: int * via: Via * elem: Elem * api: ValueApi
@@ -109,6 +126,40 @@ type Op =
     | Closure of id: int * kind: ClosureKind * limit: int64 option * body: (int64 * int64) list * ending: BodyEnd
     | ReadHandle of handle: int
     | DisposeArena
+    | Workflow of id: int * steps: WStep list * ending: WEnd
+
+let rec private showSteps (steps: WStep list) (ending: WEnd) =
+    let one =
+        function
+        | WAlloc id -> sprintf "let! a%d = alloc" id
+        | WNested(id, b, e) -> sprintf "do! arena#%d { %s }" id (showSteps b e)
+        | WAttempt(id, b, e) -> sprintf "let! _ = Arena.attempt (arena#%d { %s })" id (showSteps b e)
+        | WBudget(id, l, orError, b, e) ->
+            sprintf "do! Arena.%s %d (arena#%d { %s })" (if orError then "withBudgetOr" else "withBudget") l id (showSteps b e)
+
+    let last =
+        match ending with
+        | WOk -> "return ()"
+        | WError -> "return! Arena.error"
+        | WThrow -> "failwith"
+
+    String.concat "; " (List.map one steps @ [ last ])
+
+let rec private stepIds (steps: WStep list) =
+    steps
+    |> List.collect (function
+        | WAlloc id -> [ id ]
+        | WNested(id, b, _)
+        | WAttempt(id, b, _)
+        | WBudget(id, _, _, b, _) -> id :: stepIds b)
+
+let rec private scopeIds (steps: WStep list) =
+    steps
+    |> List.collect (function
+        | WAlloc _ -> []
+        | WNested(id, b, _)
+        | WAttempt(id, b, _)
+        | WBudget(id, _, _, b, _) -> id :: scopeIds b)
 
 // -------------------------------------------------------------------------------------------------
 // Printing: one readable line per operation.
@@ -168,6 +219,7 @@ let show (op: Op) =
             ending
     | ReadHandle h -> sprintf "read handle of a%d" h
     | DisposeArena -> "arena.Dispose()"
+    | Workflow(id, steps, ending) -> sprintf "Arena.run arena (arena#%d { %s })" id (showSteps steps ending)
 
 /// The highest id an operation introduces (its entities take id, id + 1, ...).
 let lastId (op: Op) =
@@ -186,6 +238,7 @@ let lastId (op: Op) =
                | LOther _ -> 1
                | _ -> 0))
     | Closure(id, _, _, body, _) -> id + body.Length
+    | Workflow(id, steps, _) -> List.max (id :: stepIds steps)
     | _ -> 0
 
 // -------------------------------------------------------------------------------------------------
@@ -499,6 +552,52 @@ let private sliceHandle =
     | STryHandle -> true
     | _ -> false
 
+type private WResult =
+    | ROk
+    | RErr
+    | RExn of Exn
+
+/// Runs a workflow scope: a transaction that Ok commits and Error or an exception rolls back.
+let rec private wScope (tx: int) (limit: int64 option) (steps: WStep list) (ending: WEnd) (m: Model) =
+    let m = openTx tx m
+
+    let m =
+        match limit with
+        | Some l -> setLimit tx l m
+        | None -> m
+
+    let m, r = wBody steps ending m
+    (if r = ROk then commit tx m else rollback tx m), r
+
+and private wBody (steps: WStep list) (ending: WEnd) (m: Model) =
+    match steps with
+    | [] ->
+        m,
+        (match ending with
+         | WOk -> ROk
+         | WError -> RErr
+         | WThrow -> RExn Body)
+    | s :: rest ->
+        let m, r =
+            match s with
+            | WAlloc id ->
+                let bytes = Content.elems I64 id 1
+
+                match bump m 8L 8L with
+                | Error e -> m, RExn e
+                | Result.Ok(m, p) -> addAlloc id p 8L 8L bytes m |> addHandle id (p.Start + 8L) false bytes, ROk
+            | WNested(tx, b, e) -> wScope tx None b e m
+            | WAttempt(tx, b, e) ->
+                match wScope tx None b e m with
+                | m, RExn x -> m, RExn x
+                | m, _ -> m, ROk
+            | WBudget(tx, l, orError, b, e) ->
+                match wScope tx (Some l) b e m with
+                | m, RExn Budget when orError -> m, RErr
+                | m, r -> m, r
+
+        if r = ROk then wBody rest ending m else m, r
+
 /// The model's step: the state after `op`, with what the real arena must do in Expect/Steps/Value.
 let step (op: Op) (m0: Model) : Model =
     let m =
@@ -731,6 +830,21 @@ let step (op: Op) (m0: Model) : Model =
         if handle.Checked && m.ArenaDisposed then expect (Throws Disposed) m
         elif handle.Checked && handle.Stale then expect (Throws InvalidOp) m
         else m
+    | Workflow(id, steps, ending) ->
+        disposedOr (fun m ->
+            let m, r = wScope id None steps ending m
+            // The workflow's own transactions are not the program's: forget them (their outcomes stay).
+            let m =
+                { m with
+                    Txs = List.fold (fun (txs: Map<int, Tx>) t -> txs.Remove t) m.Txs (id :: scopeIds steps) }
+
+            // Memory an inner scope gave back may hold later allocations of the same workflow: no poison check.
+            let m = { m with Dropped = [] }
+
+            match r with
+            | ROk -> m
+            | RErr -> expect Refused m
+            | RExn e -> expect (Throws e) m)
     | DisposeArena ->
         if m.ArenaDisposed then
             m
@@ -779,4 +893,50 @@ let pre (op: Op) (m: Model) =
     | Trim
     | Begin _
     | Closure _
+    | Workflow _
     | DisposeArena -> true
+
+// -------------------------------------------------------------------------------------------------
+// Shrinking inside an operation.
+// -------------------------------------------------------------------------------------------------
+
+let rec private shrinkSteps (steps: WStep list) : seq<WStep list> =
+    seq {
+        for i in 0 .. steps.Length - 1 do
+            yield List.removeAt i steps
+
+        for i in 0 .. steps.Length - 1 do
+            match steps[i] with
+            | WAlloc _ -> ()
+            | WNested(id, b, e) ->
+                for b2 in shrinkSteps b do
+                    yield List.updateAt i (WNested(id, b2, e)) steps
+            | WAttempt(id, b, e) ->
+                for b2 in shrinkSteps b do
+                    yield List.updateAt i (WAttempt(id, b2, e)) steps
+            | WBudget(id, l, o, b, e) ->
+                for b2 in shrinkSteps b do
+                    yield List.updateAt i (WBudget(id, l, o, b2, e)) steps
+    }
+
+/// Simpler versions of one operation (fewer steps, smaller sizes), for the shrinker.
+let shrinkOp (op: Op) : seq<Op> =
+    seq {
+        match op with
+        | Workflow(id, steps, ending) ->
+            for s in shrinkSteps steps do
+                yield Workflow(id, s, ending)
+        | List(id, via, elem, cap, steps, ending) ->
+            for i in 0 .. steps.Length - 1 do
+                yield List(id, via, elem, cap, List.removeAt i steps, ending)
+
+            if cap > 0 then
+                yield List(id, via, elem, 0, steps, ending)
+        | Closure(id, kind, limit, body, ending) ->
+            for i in 0 .. body.Length - 1 do
+                yield Closure(id, kind, limit, List.removeAt i body, ending)
+        | AllocRaw(id, via, size, align, api) when size > 1L -> yield AllocRaw(id, via, size / 2L, align, api)
+        | AllocSlice(id, via, elem, count, api) when count > 1 -> yield AllocSlice(id, via, elem, count / 2, api)
+        | AllocString(id, via, text, api) when text.Length > 1 -> yield AllocString(id, via, text.Substring(0, text.Length / 2), api)
+        | _ -> ()
+    }
