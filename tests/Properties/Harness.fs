@@ -60,7 +60,8 @@ type LyingCollection(promised: int, actual: int) =
         member _.Remove _ = raise (NotSupportedException())
 
     interface IEnumerable<int64> with
-        member _.GetEnumerator() = (items :> IEnumerable<int64>).GetEnumerator()
+        member _.GetEnumerator() =
+            (items :> IEnumerable<int64>).GetEnumerator()
 
     interface IEnumerable with
         member _.GetEnumerator() = items.GetEnumerator()
@@ -69,15 +70,22 @@ type LyingCollection(promised: int, actual: int) =
 type Counters() =
     static let mutable programs = 0L
     static let mutable operations = 0L
-    static member Program() = Interlocked.Increment(&programs) |> ignore
-    static member Operation() = Interlocked.Increment(&operations) |> ignore
+
+    static member Program() =
+        Interlocked.Increment(&programs) |> ignore
+
+    static member Operation() =
+        Interlocked.Increment(&operations) |> ignore
+
     static member Programs = Interlocked.Read(&programs)
     static member Operations = Interlocked.Read(&operations)
 
 /// Coverage: how often each kind of operation ended in each outcome (printed with FASTARENA_PROPERTY_STATS=1).
 type Coverage() =
     static let counts = System.Collections.Concurrent.ConcurrentDictionary<string, int64>()
-    static let tag = Microsoft.FSharp.Reflection.FSharpValue.PreComputeUnionTagReader(typeof<Op>)
+
+    static let tag =
+        Microsoft.FSharp.Reflection.FSharpValue.PreComputeUnionTagReader(typeof<Op>)
 
     static let names =
         Microsoft.FSharp.Reflection.FSharpType.GetUnionCases(typeof<Op>)
@@ -88,14 +96,18 @@ type Coverage() =
         counts.AddOrUpdate(key, 1L, (fun _ n -> n + 1L)) |> ignore
 
     static member Report() =
-        counts |> Seq.sortBy (fun kv -> kv.Key) |> Seq.map (fun kv -> sprintf "%10d  %s" kv.Value kv.Key)
+        counts
+        |> Seq.sortBy (fun kv -> kv.Key)
+        |> Seq.map (fun kv -> sprintf "%10d  %s" kv.Value kv.Key)
 
 /// An exception the arena must never throw.
 exception Unexpected of exn
 
 type HandleBox =
-    { Read: unit -> byte[]
-      IsLive: unit -> bool }
+    {
+        Read: unit -> byte[]
+        IsLive: unit -> bool
+    }
 
 /// The real arena and everything the program made on it, by id.
 type Harness(opt: Options) =
@@ -190,14 +202,15 @@ let private withElem (e: Elem) (f: IElemFn<'R>) =
 let private toArray<'T when 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType> (bytes: byte[]) =
     MemoryMarshal.Cast<byte, 'T>(ReadOnlySpan bytes).ToArray()
 
-let private bytesOf (s: ReadOnlySpan<'T>) =
-    MemoryMarshal.AsBytes(s).ToArray()
+let private bytesOf (s: ReadOnlySpan<'T>) = MemoryMarshal.AsBytes(s).ToArray()
 
 /// What an operation did on the real arena.
 type Actual =
-    { Outcome: Expect
-      Steps: Expect list
-      Value: int64 }
+    {
+        Outcome: Expect
+        Steps: Expect list
+        Value: int64
+    }
 
 /// Runs `op` on the real arena. `m` is the model after the operation (it holds the expected contents).
 let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual =
@@ -220,10 +233,7 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
     let addHandle (id: int) (read: unit -> byte[]) (isLive: unit -> bool) =
         h.Handles[id] <- { Read = read; IsLive = isLive }
 
-    let result o =
-        { Outcome = o
-          Steps = []
-          Value = 0L }
+    let result o = { Outcome = o; Steps = []; Value = 0L }
 
     match op with
     | AllocRaw(id, via, size, align, api) ->
@@ -272,8 +282,10 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
                 | TryCacheAligned -> 64n
                 | _ -> a
 
-            if p = 0n then errors.Add(sprintf "a%d: null address" id)
-            elif p % align <> 0n then errors.Add(sprintf "a%d: address %x not aligned to %d" id p align)
+            if p = 0n then
+                errors.Add(sprintf "a%d: null address" id)
+            elif p % align <> 0n then
+                errors.Add(sprintf "a%d: address %x not aligned to %d" id p align)
 
             if size > 0L then
                 match api with
@@ -356,7 +368,8 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
                                 else
                                     Refused)
 
-                    result o }
+                    result o
+            }
     | AllocSlice(id, via, elem, count, api) ->
         let bytes =
             if api = SSeq then
@@ -375,7 +388,9 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
                         if length <> count then
                             errors.Add(sprintf "a%d: slice of %d elements, expected %d" id length count)
                         elif n > 0 then
-                            if zeroed then zeroCheck id p n
+                            if zeroed then
+                                zeroCheck id p n
+
                             record id p n fill
 
                     let handle (hs: ArenaSlice<'T>) (zeroed: bool) =
@@ -418,18 +433,25 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
                                     | STrySpan, Choice2Of2 t -> t.TryAllocSlice(ReadOnlySpan arr, &s), false, false
                                     | STryZeroed, Choice1Of2 a -> a.TryAllocSlice<'T>(count, &s), true, true
                                     | STryZeroed, Choice2Of2 t -> t.TryAllocSlice<'T>(count, &s), true, true
-                                    | STryUninit, Choice1Of2 a -> a.TryAllocSliceUninitialized<'T>(count, &s), false, true
-                                    | STryUninit, Choice2Of2 t -> t.TryAllocSliceUninitialized<'T>(count, &s), false, true
+                                    | STryUninit, Choice1Of2 a ->
+                                        a.TryAllocSliceUninitialized<'T>(count, &s), false, true
+                                    | STryUninit, Choice2Of2 t ->
+                                        t.TryAllocSliceUninitialized<'T>(count, &s), false, true
                                     | STryGen, Choice1Of2 a -> a.TryAllocSlice(count, gen, &s), false, false
                                     | STryGen, Choice2Of2 t -> t.TryAllocSlice(count, gen, &s), false, false
                                     | STryEnum, Choice1Of2 a -> a.TryAllocSlice(arr :> seq<'T>, &s), false, false
                                     | STryEnum, Choice2Of2 t -> t.TryAllocSlice(arr :> seq<'T>, &s), false, false
-                                    | STryHandle, Choice1Of2 a -> a.TryAllocSliceHandle(ReadOnlySpan arr, &hs), false, false
-                                    | STryHandle, Choice2Of2 t -> t.TryAllocSliceHandle(ReadOnlySpan arr, &hs), false, false
+                                    | STryHandle, Choice1Of2 a ->
+                                        a.TryAllocSliceHandle(ReadOnlySpan arr, &hs), false, false
+                                    | STryHandle, Choice2Of2 t ->
+                                        t.TryAllocSliceHandle(ReadOnlySpan arr, &hs), false, false
                                     | _ -> failwith "unreachable"
 
                                 if ok then
-                                    if api = STryHandle then handle hs false else got (spanInfo s) zeroed fill
+                                    if api = STryHandle then
+                                        handle hs false
+                                    else
+                                        got (spanInfo s) zeroed fill
 
                             if
                                 api <> STrySpan
@@ -445,14 +467,16 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
                             else
                                 Refused)
 
-                    result o }
+                    result o
+            }
     | AllocString(id, via, text, api) ->
         let o =
             attempt (fun () ->
                 let span = text.AsSpan()
 
                 let got (p: nativeint) (n: int) =
-                    if n > 0 then record id p n false
+                    if n > 0 then
+                        record id p n false
 
                 match api, via with
                 | Utf16, Direct ->
@@ -668,9 +692,12 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
                             addHandle id (fun () -> bytesOf (ReadOnlySpan(hs.ToArray()))) (fun () -> hs.IsLive)
                         | LDrop -> list.Dispose()
 
-                        { Outcome = Ok
-                          Steps = List.ofSeq outcomes
-                          Value = 0L } }
+                        {
+                            Outcome = Ok
+                            Steps = List.ofSeq outcomes
+                            Value = 0L
+                        }
+            }
     | TakeCheckpoint id ->
         attempt (fun () ->
             h.Checkpoints[id] <- arena.GetCheckpoint()
@@ -713,9 +740,11 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
                 freed <- arena.Trim()
                 Ok)
 
-        { Outcome = o
-          Steps = []
-          Value = freed }
+        {
+            Outcome = o
+            Steps = []
+            Value = freed
+        }
     | Begin id ->
         attempt (fun () ->
             h.Txs[id] <- arena.BeginTransaction()
@@ -840,7 +869,10 @@ let verify (h: Harness) (m: Model) (errors: ResizeArray<string>) =
     let err fmt = Printf.kprintf errors.Add fmt
 
     // The disposal log.
-    if h.Log.Count <> m.DisposedCount || not (Seq.forall2 (=) h.Log (List.rev m.Disposed)) then
+    if
+        h.Log.Count <> m.DisposedCount
+        || not (Seq.forall2 (=) h.Log (List.rev m.Disposed))
+    then
         err "disposal log %A, expected %A" (List.ofSeq h.Log) (List.rev m.Disposed)
 
     // Handles: checked ones know they are stale; the others always say live.
@@ -935,7 +967,8 @@ let verify (h: Harness) (m: Model) (errors: ResizeArray<string>) =
                     err "a%d: block base %x is not page-aligned (offset %d)" id b a.Offset
 
                 match h.Bases.TryGetValue a.BlockId with
-                | true, b0 when b0 <> b -> err "a%d: address %x, expected block %d base %x + %d" id p a.BlockId b0 a.Offset
+                | true, b0 when b0 <> b ->
+                    err "a%d: address %x, expected block %d base %x + %d" id p a.BlockId b0 a.Offset
                 | true, _ -> ()
                 | _ -> h.Bases[a.BlockId] <- b
 
@@ -977,11 +1010,7 @@ let verify (h: Harness) (m: Model) (errors: ResizeArray<string>) =
                 else
                     Some(max 0L (f.BudgetEnd - pos))
 
-            let actual =
-                if remaining.HasValue then
-                    Some remaining.Value
-                else
-                    None
+            let actual = if remaining.HasValue then Some remaining.Value else None
 
             if actual <> expected then
                 err "tx%d: BudgetRemaining %A, expected %A" f.Tx actual expected

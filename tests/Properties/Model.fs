@@ -70,7 +70,9 @@ module Content =
 
         for i in 0 .. count - 1 do
             match elem with
-            | Trk -> BitConverter.TryWriteBytes(Span<byte>(bytes, i * 4, 4), trackedId id i) |> ignore
+            | Trk ->
+                BitConverter.TryWriteBytes(Span<byte>(bytes, i * 4, 4), trackedId id i)
+                |> ignore
             | Chr ->
                 // Printable BMP characters, some outside ASCII.
                 let c = uint16 (0x41 + ((id * 7 + i * 13) % 0x3000))
@@ -86,11 +88,13 @@ module Content =
         Array.init (int size) (fun i -> byte ((id * 97 + i * 11 + (i >>> 8) * 5 + 3) % 253))
 
 type Options =
-    { Initial: int64
-      MaxBlock: int64
-      MaxRetained: int64
-      Checked: bool
-      Track: bool }
+    {
+        Initial: int64
+        MaxBlock: int64
+        MaxRetained: int64
+        Checked: bool
+        Track: bool
+    }
 
     override o.ToString() =
         sprintf
@@ -105,18 +109,22 @@ type Block = { Id: int; Size: int64 }
 
 /// A position: block index, offset in that block, and BytesAllocated there (a checkpoint's content).
 type Pos =
-    { Block: int
-      Offset: int64
-      Position: int64 }
+    {
+        Block: int
+        Offset: int64
+        Position: int64
+    }
 
 type Cp = { At: Pos; Stale: bool }
 
 type Frame =
-    { Tx: int
-      Start: Pos
-      Limit: int64 option
-      BudgetEnd: int64
-      CreatedAtStart: int64 }
+    {
+        Tx: int
+        Start: Pos
+        Limit: int64 option
+        BudgetEnd: int64
+        CreatedAtStart: int64
+    }
 
 type TxStatus =
     | Active
@@ -127,20 +135,24 @@ type Tx = { Depth: int; Status: TxStatus }
 
 /// A live allocation: where it is (block id and offset), its positions, alignment and contents.
 type Alloc =
-    { BlockId: int
-      Offset: int64
-      Start: int64
-      End: int64
-      Align: int64
-      Bytes: byte[] }
+    {
+        BlockId: int
+        Offset: int64
+        Start: int64
+        End: int64
+        Align: int64
+        Bytes: byte[]
+    }
 
 /// A storable handle. `Checked` handles know when they are stale; the others must never be read once stale.
 type Handle =
-    { Alloc: int
-      End: int64
-      Checked: bool
-      Stale: bool
-      Bytes: byte[] }
+    {
+        Alloc: int
+        End: int64
+        Checked: bool
+        Stale: bool
+        Bytes: byte[]
+    }
 
 /// One entry of the arena's disposal log: values whose memory ends at `End`, in disposal order.
 type Pending = { End: int64; Values: int list }
@@ -159,72 +171,78 @@ type Expect =
     | Throws of Exn
 
 type Model =
-    { Opt: Options
-      Blocks: Block[]
-      Current: int
-      Offset: int64
-      Finished: int64
-      NextBlockSize: int64
-      BlocksCreated: int64
-      NextBlockId: int
-      /// Open transactions, innermost first.
-      Frames: Frame list
-      Txs: Map<int, Tx>
-      /// Depth -> (transaction, outcome) of the last transaction that ended at that depth.
-      Outcomes: Map<int, int * TxStatus>
-      Allocs: Map<int, Alloc>
-      Checkpoints: Map<int, Cp>
-      Handles: Map<int, Handle>
-      /// The disposal log, last entry first.
-      Pending: Pending list
-      /// Disposed value ids, most recent first.
-      Disposed: int list
-      DisposedCount: int
-      ArenaDisposed: bool
-      /// Operations run since the arena was disposed.
-      DisposedSteps: int
-      NextId: int
-      /// What the last operation must do.
-      Expect: Expect
-      /// Outcomes of the sub-steps of the last operation (list scripts).
-      Steps: Expect list
-      /// Allocations (id, block id) the last operation gave back (checked mode: their bytes must be poison).
-      Dropped: (int * int) list
-      /// A number the last operation must return (Trim's freed bytes).
-      Value: int64 }
+    {
+        Opt: Options
+        Blocks: Block[]
+        Current: int
+        Offset: int64
+        Finished: int64
+        NextBlockSize: int64
+        BlocksCreated: int64
+        NextBlockId: int
+        /// Open transactions, innermost first.
+        Frames: Frame list
+        Txs: Map<int, Tx>
+        /// Depth -> (transaction, outcome) of the last transaction that ended at that depth.
+        Outcomes: Map<int, int * TxStatus>
+        Allocs: Map<int, Alloc>
+        Checkpoints: Map<int, Cp>
+        Handles: Map<int, Handle>
+        /// The disposal log, last entry first.
+        Pending: Pending list
+        /// Disposed value ids, most recent first.
+        Disposed: int list
+        DisposedCount: int
+        ArenaDisposed: bool
+        /// Operations run since the arena was disposed.
+        DisposedSteps: int
+        NextId: int
+        /// What the last operation must do.
+        Expect: Expect
+        /// Outcomes of the sub-steps of the last operation (list scripts).
+        Steps: Expect list
+        /// Allocations (id, block id) the last operation gave back (checked mode: their bytes must be poison).
+        Dropped: (int * int) list
+        /// A number the last operation must return (Trim's freed bytes).
+        Value: int64
+    }
 
 let maxRequest = 1L <<< 40
 
 let alignUp (x: int64) (a: int64) = (x + a - 1L) &&& ~~~(a - 1L)
 
 let create (opt: Options) =
-    { Opt = opt
-      Blocks = [| { Id = 0; Size = opt.Initial } |]
-      Current = 0
-      Offset = 0L
-      Finished = 0L
-      NextBlockSize = min (opt.Initial * 2L) opt.MaxBlock
-      BlocksCreated = 1L
-      NextBlockId = 1
-      Frames = []
-      Txs = Map.empty
-      Outcomes = Map.empty
-      Allocs = Map.empty
-      Checkpoints = Map.empty
-      Handles = Map.empty
-      Pending = []
-      Disposed = []
-      DisposedCount = 0
-      ArenaDisposed = false
-      DisposedSteps = 0
-      NextId = 1
-      Expect = Ok
-      Steps = []
-      Dropped = []
-      Value = 0L }
+    {
+        Opt = opt
+        Blocks = [| { Id = 0; Size = opt.Initial } |]
+        Current = 0
+        Offset = 0L
+        Finished = 0L
+        NextBlockSize = min (opt.Initial * 2L) opt.MaxBlock
+        BlocksCreated = 1L
+        NextBlockId = 1
+        Frames = []
+        Txs = Map.empty
+        Outcomes = Map.empty
+        Allocs = Map.empty
+        Checkpoints = Map.empty
+        Handles = Map.empty
+        Pending = []
+        Disposed = []
+        DisposedCount = 0
+        ArenaDisposed = false
+        DisposedSteps = 0
+        NextId = 1
+        Expect = Ok
+        Steps = []
+        Dropped = []
+        Value = 0L
+    }
 
 let position (m: Model) = m.Finished + m.Offset
-let reserved (m: Model) = m.Blocks |> Array.sumBy (fun b -> b.Size)
+
+let reserved (m: Model) =
+    m.Blocks |> Array.sumBy (fun b -> b.Size)
 
 let budgetEnd (m: Model) =
     match m.Frames with
@@ -237,9 +255,11 @@ let innermostStart (m: Model) =
     | [] -> 0L
 
 let here (m: Model) =
-    { Block = m.Current
-      Offset = m.Offset
-      Position = position m }
+    {
+        Block = m.Current
+        Offset = m.Offset
+        Position = position m
+    }
 
 let currentBlock (m: Model) = m.Blocks[m.Current]
 
@@ -247,9 +267,11 @@ let expect e (m: Model) = { m with Expect = e }
 
 /// Where a successful request landed.
 type Placement =
-    { BlockId: int
-      Offset: int64
-      Start: int64 }
+    {
+        BlockId: int
+        Offset: int64
+        Start: int64
+    }
 
 /// Makes the next block current for a request of `size` bytes: a retained block big enough, or a new one.
 let moveToBlockFor (m: Model) (size: int64) =
@@ -280,12 +302,14 @@ let moveToBlockFor (m: Model) (size: int64) =
                     if dedicated then
                         m.NextBlockSize
                     else
-                        min (m.NextBlockSize * 2L) m.Opt.MaxBlock }
+                        min (m.NextBlockSize * 2L) m.Opt.MaxBlock
+            }
 
     { m with
         Finished = m.Finished + m.Offset
         Current = next
-        Offset = 0L }
+        Offset = 0L
+    }
 
 /// Bumps `size` (> 0) bytes at `align`: the placement, or Error Budget.
 let bump (m: Model) (size: int64) (align: int64) : Result<Model * Placement, Exn> =
@@ -299,18 +323,22 @@ let bump (m: Model) (size: int64) (align: int64) : Result<Model * Placement, Exn
     elif fits then
         Result.Ok(
             { m with Offset = aligned + size },
-            { BlockId = blk.Id
-              Offset = aligned
-              Start = m.Finished + aligned }
+            {
+                BlockId = blk.Id
+                Offset = aligned
+                Start = m.Finished + aligned
+            }
         )
     else
         let m = moveToBlockFor m size
 
         Result.Ok(
             { m with Offset = size },
-            { BlockId = (currentBlock m).Id
-              Offset = 0L
-              Start = m.Finished }
+            {
+                BlockId = (currentBlock m).Id
+                Offset = 0L
+                Start = m.Finished
+            }
         )
 
 /// Frees blocks after the current one, last first, while more than `cap` bytes are reserved.
@@ -330,7 +358,8 @@ let trimTo (cap: int64) (m: Model) =
 
         { m with
             Blocks = blocks
-            NextBlockSize = min m.Opt.MaxBlock (2L * largest) }
+            NextBlockSize = min m.Opt.MaxBlock (2L * largest)
+        }
 
 /// Adds a tracked entry to the disposal log (kept sorted by end, ties in insertion order).
 let track (entry: Pending) (m: Model) =
@@ -345,7 +374,8 @@ let track (entry: Pending) (m: Model) =
 let logDisposed (values: int list) (m: Model) =
     { m with
         Disposed = List.rev values @ m.Disposed
-        DisposedCount = m.DisposedCount + values.Length }
+        DisposedCount = m.DisposedCount + values.Length
+    }
 
 /// Disposes every tracked entry whose memory ends above `target`.
 let disposeAbove (target: int64) (m: Model) =
@@ -370,14 +400,11 @@ let rewindTo (target: Pos) (m: Model) =
         Dropped = (dropped |> Map.toList |> List.map (fun (id, a) -> id, a.BlockId)) @ m.Dropped
         Checkpoints =
             m.Checkpoints
-            |> Map.map (fun _ c ->
-                if c.At.Position > t then
-                    { c with Stale = true }
-                else
-                    c)
+            |> Map.map (fun _ c -> if c.At.Position > t then { c with Stale = true } else c)
         Handles =
             m.Handles
-            |> Map.map (fun _ h -> if h.End > t then { h with Stale = true } else h) }
+            |> Map.map (fun _ h -> if h.End > t then { h with Stale = true } else h)
+    }
     |> trimTo m.Opt.MaxRetained
 
 /// Records a live allocation (and, with disposal tracking, its tracked values).
@@ -386,19 +413,24 @@ let addAlloc (id: int) (p: Placement) (size: int64) (align: int64) (bytes: byte[
         Allocs =
             m.Allocs.Add(
                 id,
-                { BlockId = p.BlockId
-                  Offset = p.Offset
-                  Start = p.Start
-                  End = p.Start + size
-                  Align = align
-                  Bytes = bytes }
-            ) }
+                {
+                    BlockId = p.BlockId
+                    Offset = p.Offset
+                    Start = p.Start
+                    End = p.Start + size
+                    Align = align
+                    Bytes = bytes
+                }
+            )
+    }
 
 let trackElems (elem: Elem) (id: int) (count: int) (endPos: int64) (m: Model) =
     if m.Opt.Track && Elem.disposable elem && count > 0 then
         track
-            { End = endPos
-              Values = [ for i in count - 1 .. -1 .. 0 -> Content.trackedId id i ] }
+            {
+                End = endPos
+                Values = [ for i in count - 1 .. -1 .. 0 -> Content.trackedId id i ]
+            }
             m
     else
         m
@@ -408,12 +440,15 @@ let addHandle (id: int) (endPos: int64) (isEmpty: bool) (bytes: byte[]) (m: Mode
         Handles =
             m.Handles.Add(
                 id,
-                { Alloc = id
-                  End = endPos
-                  Checked = m.Opt.Checked && not isEmpty
-                  Stale = false
-                  Bytes = bytes }
-            ) }
+                {
+                    Alloc = id
+                    End = endPos
+                    Checked = m.Opt.Checked && not isEmpty
+                    Stale = false
+                    Bytes = bytes
+                }
+            )
+    }
 
 // -------------------------------------------------------------------------------------------------
 // Transactions.
@@ -431,15 +466,25 @@ let isInnermost (m: Model) (tx: int) =
 
 let openTx (id: int) (m: Model) =
     let frame =
-        { Tx = id
-          Start = here m
-          Limit = None
-          BudgetEnd = budgetEnd m
-          CreatedAtStart = m.BlocksCreated }
+        {
+            Tx = id
+            Start = here m
+            Limit = None
+            BudgetEnd = budgetEnd m
+            CreatedAtStart = m.BlocksCreated
+        }
 
     { m with
         Frames = frame :: m.Frames
-        Txs = m.Txs.Add(id, { Depth = m.Frames.Length + 1; Status = Active }) }
+        Txs =
+            m.Txs.Add(
+                id,
+                {
+                    Depth = m.Frames.Length + 1
+                    Status = Active
+                }
+            )
+    }
 
 /// Ends the frames from the innermost down to `tx` (inclusive), recording outcomes.
 let endFrames (tx: int) (status: TxStatus) (m: Model) =
@@ -452,7 +497,8 @@ let endFrames (tx: int) (status: TxStatus) (m: Model) =
             let m =
                 { m with
                     Txs = m.Txs.Add(f.Tx, { Depth = depth; Status = s })
-                    Outcomes = m.Outcomes.Add(depth, (f.Tx, s)) }
+                    Outcomes = m.Outcomes.Add(depth, (f.Tx, s))
+                }
 
             if f.Tx = tx then { m with Frames = rest }, f else go rest m
         | [] -> failwith "endFrames: no such frame"
@@ -483,7 +529,9 @@ let setLimit (tx: int) (bytes: int64) (m: Model) =
 
             { f with BudgetEnd = endPos } :: go endPos rest
 
-    { m with Frames = List.rev (go Int64.MaxValue frames) }
+    { m with
+        Frames = List.rev (go Int64.MaxValue frames)
+    }
 
 /// What tx.Status reports, or the exception it throws.
 let txStatus (tx: int) (m: Model) : Result<TxStatus, Exn> =

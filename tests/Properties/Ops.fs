@@ -135,7 +135,12 @@ let rec private showSteps (steps: WStep list) (ending: WEnd) =
         | WNested(id, b, e) -> sprintf "do! arena#%d { %s }" id (showSteps b e)
         | WAttempt(id, b, e) -> sprintf "let! _ = Arena.attempt (arena#%d { %s })" id (showSteps b e)
         | WBudget(id, l, orError, b, e) ->
-            sprintf "do! Arena.%s %d (arena#%d { %s })" (if orError then "withBudgetOr" else "withBudget") l id (showSteps b e)
+            sprintf
+                "do! Arena.%s %d (arena#%d { %s })"
+                (if orError then "withBudgetOr" else "withBudget")
+                l
+                id
+                (showSteps b e)
 
     let last =
         match ending with
@@ -178,9 +183,17 @@ let show (op: Op) =
     | AllocValue(id, via, elem, api) -> sprintf "a%d = %s.%A<%s>()" id (viaText via) api (elemText elem)
     | AllocSlice(id, via, elem, count, api) -> sprintf "a%d = %s.%A<%s>(%d)" id (viaText via) api (elemText elem) count
     | AllocString(id, via, text, api) ->
-        let escaped = text |> Seq.map (fun c -> if c < ' ' || c > '~' then sprintf "\\u%04x" (int c) else string c)
+        let escaped =
+            text
+            |> Seq.map (fun c ->
+                if c < ' ' || c > '~' then
+                    sprintf "\\u%04x" (int c)
+                else
+                    string c)
+
         sprintf "a%d = %s.%A(\"%s\")" id (viaText via) api (String.Concat escaped)
-    | BadRaw(via, bad, tryApi) -> sprintf "%s.%s(%A) (must throw)" (viaText via) (if tryApi then "TryAllocRaw" else "AllocRaw") bad
+    | BadRaw(via, bad, tryApi) ->
+        sprintf "%s.%s(%A) (must throw)" (viaText via) (if tryApi then "TryAllocRaw" else "AllocRaw") bad
     | LyingSlice(via, promised, actual) ->
         sprintf "%s.AllocSlice(collection with Count %d yielding %d) (must throw)" (viaText via) promised actual
     | ThrowingGen(via, count, at) -> sprintf "%s.AllocSlice(%d, generator throwing at %d)" (viaText via) count at
@@ -215,7 +228,9 @@ let show (op: Op) =
             (match limit with
              | Some l -> string l
              | None -> "none")
-            (body |> List.map (fun (s, a) -> sprintf "AllocRaw(%d, %d)" s a) |> String.concat "; ")
+            (body
+             |> List.map (fun (s, a) -> sprintf "AllocRaw(%d, %d)" s a)
+             |> String.concat "; ")
             ending
     | ReadHandle h -> sprintf "read handle of a%d" h
     | DisposeArena -> "arena.Dispose()"
@@ -255,7 +270,10 @@ let viaFailure (via: Via) (m: Model) =
         | ViaTx tx -> if txActive m tx then None else Some InvalidOp
 
 let private fail (tryApi: bool) (e: Exn) (m: Model) =
-    if tryApi && e = Budget then expect Refused m else expect (Throws e) m
+    if tryApi && e = Budget then
+        expect Refused m
+    else
+        expect (Throws e) m
 
 /// A raw request of `size` bytes: records allocation `id` with `bytes` on success.
 let private request (id: int) (size: int64) (align: int64) (bytes: byte[]) (tryApi: bool) (m: Model) =
@@ -266,19 +284,27 @@ let private request (id: int) (size: int64) (align: int64) (bytes: byte[]) (tryA
 /// Element values of lists and unknown-count sequences.
 let listValueBytes (elem: Elem) (values: int list) =
     match elem with
-    | Trk -> values |> List.toArray |> Array.collect (fun (v: int) -> BitConverter.GetBytes v)
-    | _ -> values |> List.toArray |> Array.collect (fun (v: int) -> BitConverter.GetBytes(int64 v))
+    | Trk ->
+        values
+        |> List.toArray
+        |> Array.collect (fun (v: int) -> BitConverter.GetBytes v)
+    | _ ->
+        values
+        |> List.toArray
+        |> Array.collect (fun (v: int) -> BitConverter.GetBytes(int64 v))
 
 /// The state of an ArenaList while its script runs.
 type ListState =
-    { Elem: Elem
-      /// (block index, block id, offset, position) of the buffer.
-      Buf: (int * int * int64 * int64) option
-      Cap: int
-      /// Element values, last first.
-      Items: int list
-      Before: Pos
-      Seq: int }
+    {
+        Elem: Elem
+        /// (block index, block id, offset, position) of the buffer.
+        Buf: (int * int * int64 * int64) option
+        Cap: int
+        /// Element values, last first.
+        Items: int list
+        Before: Pos
+        Seq: int
+    }
 
 let private listNewest (st: ListState) (m: Model) =
     match st.Buf with
@@ -312,7 +338,8 @@ let private listGrowTo (capacity: int) (st: ListState, m: Model) : Result<ListSt
                 { st with
                     Buf = Some(m2.Current, p.BlockId, p.Offset, p.Start)
                     Cap = capacity
-                    Before = before },
+                    Before = before
+                },
                 m2
             )
 
@@ -326,7 +353,8 @@ let private push (n: int) (id: int) (st: ListState) =
 
     { st with
         Items = List.rev values @ st.Items
-        Seq = st.Seq + n }
+        Seq = st.Seq + n
+    }
 
 /// Runs one list step: the new state and the step's outcome.
 let private listStep (id: int) (otherId: int) (st: ListState, m: Model) (step: ListStep) =
@@ -366,7 +394,11 @@ let private listStep (id: int) (otherId: int) (st: ListState, m: Model) (step: L
         if k > count then
             st, m, Throws ArgRange
         else
-            { st with Items = List.skip (count - k) st.Items }, m, Ok
+            { st with
+                Items = List.skip (count - k) st.Items
+            },
+            m,
+            Ok
     | LReserve n ->
         let (st2, m2), o = withGrowth (n > st.Cap - count) (listGrow n) false (fun x -> x)
         st2, m2, o
@@ -428,9 +460,11 @@ let private listEnd (id: int) (ending: ListEnd) (st: ListState, m: Model) =
             let m =
                 if count < st.Cap && listNewest st m then
                     rewindTo
-                        { Block = m.Current
-                          Offset = soff + int64 count * esize
-                          Position = elementsEnd }
+                        {
+                            Block = m.Current
+                            Offset = soff + int64 count * esize
+                            Position = elementsEnd
+                        }
                         m
                 else
                     m
@@ -441,9 +475,11 @@ let private listEnd (id: int) (ending: ListEnd) (st: ListState, m: Model) =
                 if count > 0 then
                     addAlloc
                         id
-                        { BlockId = bid
-                          Offset = soff
-                          Start = spos }
+                        {
+                            BlockId = bid
+                            Offset = soff
+                            Start = spos
+                        }
                         (int64 count * esize)
                         (int64 (Elem.align st.Elem))
                         bytes
@@ -454,8 +490,10 @@ let private listEnd (id: int) (ending: ListEnd) (st: ListState, m: Model) =
             let m =
                 if m.Opt.Track && Elem.disposable st.Elem && count > 0 then
                     track
-                        { End = elementsEnd
-                          Values = [ for i in count - 1 .. -1 .. 0 -> values[i] ] }
+                        {
+                            End = elementsEnd
+                            Values = [ for i in count - 1 .. -1 .. 0 -> values[i] ]
+                        }
                         m
                 else
                     m
@@ -466,12 +504,14 @@ let private listEnd (id: int) (ending: ListEnd) (st: ListState, m: Model) =
                 m
 
 let private newList (elem: Elem) (m: Model) =
-    { Elem = elem
-      Buf = None
-      Cap = 0
-      Items = []
-      Before = here m
-      Seq = 0 }
+    {
+        Elem = elem
+        Buf = None
+        Cap = 0
+        Items = []
+        Before = here m
+        Seq = 0
+    }
 
 /// AllocSlice of a sequence whose count is unknown: grows an ArenaList, then finishes it.
 let private seqSlice (id: int) (elem: Elem) (count: int) (m: Model) =
@@ -520,7 +560,8 @@ let private runList id via elem capacity steps ending (m: Model) =
 
             { m with
                 Expect = Ok
-                Steps = List.rev outcomes }
+                Steps = List.rev outcomes
+            }
 
 let private sliceTracked =
     function
@@ -607,7 +648,8 @@ let step (op: Op) (m0: Model) : Model =
             Dropped = []
             Value = 0L
             DisposedSteps = (if m0.ArenaDisposed then m0.DisposedSteps + 1 else 0)
-            NextId = max m0.NextId (lastId op + 1) }
+            NextId = max m0.NextId (lastId op + 1)
+        }
 
     let disposedOr (f: Model -> Model) =
         if m.ArenaDisposed then expect (Throws Disposed) m else f m
@@ -736,14 +778,18 @@ let step (op: Op) (m0: Model) : Model =
     | TakeCheckpoint id ->
         disposedOr (fun m ->
             { m with
-                Checkpoints = m.Checkpoints.Add(id, { At = here m; Stale = false }) })
+                Checkpoints = m.Checkpoints.Add(id, { At = here m; Stale = false })
+            })
     | Rewind cp ->
         disposedOr (fun m ->
             let c = m.Checkpoints[cp]
 
-            if c.Stale then expect (Throws Arg) m
-            elif c.At.Position < innermostStart m then expect (Throws InvalidOp) m
-            else rewindTo c.At m)
+            if c.Stale then
+                expect (Throws Arg) m
+            elif c.At.Position < innermostStart m then
+                expect (Throws InvalidOp) m
+            else
+                rewindTo c.At m)
     | RewindForeign
     | RewindDefault -> disposedOr (expect (Throws Arg))
     | RewindToTxStart tx ->
@@ -759,15 +805,33 @@ let step (op: Op) (m0: Model) : Model =
             if not m.Frames.IsEmpty then
                 expect (Throws InvalidOp) m
             else
-                rewindTo { Block = 0; Offset = 0L; Position = 0L } m)
+                rewindTo
+                    {
+                        Block = 0
+                        Offset = 0L
+                        Position = 0L
+                    }
+                    m)
     | Trim ->
         disposedOr (fun m ->
             let after = trimTo 0L m
-            { after with Value = reserved m - reserved after })
+
+            { after with
+                Value = reserved m - reserved after
+            })
     | Begin id -> disposedOr (openTx id)
     | Savepoint(tx, id) ->
-        activeTx tx (fun m -> if isInnermost m tx then openTx id m else expect (Throws InvalidOp) m)
-    | Commit tx -> activeTx tx (fun m -> if isInnermost m tx then commit tx m else expect (Throws InvalidOp) m)
+        activeTx tx (fun m ->
+            if isInnermost m tx then
+                openTx id m
+            else
+                expect (Throws InvalidOp) m)
+    | Commit tx ->
+        activeTx tx (fun m ->
+            if isInnermost m tx then
+                commit tx m
+            else
+                expect (Throws InvalidOp) m)
     | Rollback tx -> activeTx tx (rollback tx)
     | DisposeTx tx ->
         if not m.ArenaDisposed && txActive m tx then
@@ -788,7 +852,8 @@ let step (op: Op) (m0: Model) : Model =
                     match s with
                     | Active -> 0L
                     | Committed -> 1L
-                    | RolledBack -> 2L }
+                    | RolledBack -> 2L
+            }
         | Error e -> expect (Throws e) m
     | Closure(id, kind, limit, body, ending) ->
         disposedOr (fun m ->
@@ -827,16 +892,20 @@ let step (op: Op) (m0: Model) : Model =
     | ReadHandle h ->
         let handle = m.Handles[h]
 
-        if handle.Checked && m.ArenaDisposed then expect (Throws Disposed) m
-        elif handle.Checked && handle.Stale then expect (Throws InvalidOp) m
-        else m
+        if handle.Checked && m.ArenaDisposed then
+            expect (Throws Disposed) m
+        elif handle.Checked && handle.Stale then
+            expect (Throws InvalidOp) m
+        else
+            m
     | Workflow(id, steps, ending) ->
         disposedOr (fun m ->
             let m, r = wScope id None steps ending m
             // The workflow's own transactions are not the program's: forget them (their outcomes stay).
             let m =
                 { m with
-                    Txs = List.fold (fun (txs: Map<int, Tx>) t -> txs.Remove t) m.Txs (id :: scopeIds steps) }
+                    Txs = List.fold (fun (txs: Map<int, Tx>) t -> txs.Remove t) m.Txs (id :: scopeIds steps)
+                }
 
             // Memory an inner scope gave back may hold later allocations of the same workflow: no poison check.
             let m = { m with Dropped = [] }
@@ -854,7 +923,8 @@ let step (op: Op) (m0: Model) : Model =
             { m with
                 ArenaDisposed = true
                 Frames = []
-                Allocs = Map.empty }
+                Allocs = Map.empty
+            }
 
 /// Whether `op` may run in state `m` (it refers only to things that exist, and is defined behaviour).
 let pre (op: Op) (m: Model) =
@@ -937,6 +1007,7 @@ let shrinkOp (op: Op) : seq<Op> =
                 yield Closure(id, kind, limit, List.removeAt i body, ending)
         | AllocRaw(id, via, size, align, api) when size > 1L -> yield AllocRaw(id, via, size / 2L, align, api)
         | AllocSlice(id, via, elem, count, api) when count > 1 -> yield AllocSlice(id, via, elem, count / 2, api)
-        | AllocString(id, via, text, api) when text.Length > 1 -> yield AllocString(id, via, text.Substring(0, text.Length / 2), api)
+        | AllocString(id, via, text, api) when text.Length > 1 ->
+            yield AllocString(id, via, text.Substring(0, text.Length / 2), api)
         | _ -> ()
     }

@@ -16,7 +16,11 @@ let private value (id: int) =
     MemoryMarshal.Read<int64>(ReadOnlySpan(Content.elems I64 id 1))
 
 /// The workflow for `steps`: one flat `arena { }` whose nested parts are scopes of their own.
-let rec build (onAlloc: int -> ArenaRef<int64> -> unit) (steps: WStep list) (ending: WEnd) : ArenaWorkflow<unit, string> =
+let rec build
+    (onAlloc: int -> ArenaRef<int64> -> unit)
+    (steps: WStep list)
+    (ending: WEnd)
+    : ArenaWorkflow<unit, string> =
     arena {
         for s in steps do
             do! step onAlloc s
