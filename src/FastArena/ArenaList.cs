@@ -302,7 +302,8 @@ public unsafe ref struct ArenaList<T>
 
     /// <summary>
     /// Hands the elements to the arena and ends the list: unused capacity goes back to the arena when
-    /// the buffer is the newest allocation, and with disposal tracking on the elements are tracked.
+    /// the buffer is the newest allocation (all of it, padding included, when the list is empty), and
+    /// with disposal tracking on the elements are tracked.
     /// </summary>
     /// <returns>The elements, valid as long as any other allocation made at the same time.</returns>
     /// <exception cref="InvalidOperationException">The list was already finished or disposed.</exception>
@@ -312,6 +313,16 @@ public unsafe ref struct ArenaList<T>
         int capacity = EndList();
         if (_items == null)
         {
+            return default;
+        }
+
+        if (_count == 0)
+        {
+            // Nothing to keep: give the whole buffer back, padding included, as Dispose does. Keeping an
+            // empty buffer that starts a block would leave the cursor at offset 0 of that block, a second
+            // (block, offset) for the BytesAllocated where the previous block ended; a later rewind to one
+            // of the two could then enter a block that the other rewind had already freed.
+            _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + capacity));
             return default;
         }
 
