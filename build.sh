@@ -34,12 +34,16 @@ run_tests() {
     for notebook in notebooks/*.ipynb; do
         [ -e "$notebook" ] || continue
         echo "== $notebook"
-        if dotnet dotnet-repl --run "$notebook" --exit-after-run; then
+        if notebooks/run.sh "$notebook"; then
             echo "1 0" >>"$summary"
         else
             echo "0 1" >>"$summary"; status=1
         fi
     done
+
+    # The README quotes compiled samples; this keeps each quote equal to its sample.
+    echo "== README snippets"
+    if dotnet fsi tools/Snippets.fsx --check README.md; then echo "1 0" >>"$summary"; else echo "0 1" >>"$summary"; status=1; fi
 
     # The benchmarks run as a smoke test so they cannot rot (see docs/benchmarks.md).
     if [ -x benchmarks/smoke.sh ]; then

@@ -10,14 +10,21 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 artifacts=$(mktemp -d)
 trap 'rm -rf "$artifacts"' EXIT
 
-dotnet build benchmarks/FastArena.Benchmarks -c Release --nologo -v quiet
-dotnet build samples/FastArena.Demo -c Release --nologo -v quiet
+projects=(benchmarks/FastArena.Benchmarks)
+[ -d src/FastArena.FSharp ] && [ -d benchmarks/FastArena.Benchmarks.FSharp ] && projects+=(benchmarks/FastArena.Benchmarks.FSharp)
+for project in "${projects[@]}"; do
+    dotnet build "$project" -c Release --nologo -v quiet >/dev/null
+done
+dotnet build samples/FastArena.Demo -c Release --nologo -v quiet >/dev/null
 
 # Every class, every case: one cold invocation each, in this process (no per-case build or launch).
-dotnet run --no-build -c Release --project benchmarks/FastArena.Benchmarks -- \
-    --filter '*' --job Dry --inProcess --artifacts "$artifacts" >"$artifacts/log.txt" 2>&1 \
-    || { tail -n 60 "$artifacts/log.txt"; echo "benchmarks smoke: FAILED" >&2; exit 1; }
-grep -E '^benchmarks: ' "$artifacts/log.txt"
+for project in "${projects[@]}"; do
+    log="$artifacts/$(basename "$project").log"
+    dotnet run --no-build -c Release --project "$project" -- \
+        --filter '*' --job Dry --inProcess --artifacts "$artifacts" >"$log" 2>&1 \
+        || { tail -n 60 "$log"; echo "benchmarks smoke: $project FAILED" >&2; exit 1; }
+    grep -E '^benchmarks( \(F#\))?: ' "$log"
+done
 
 # The demo's arena and GC runs must agree on every result (it exits 1 when they do not).
 dotnet run --no-build -c Release --project samples/FastArena.Demo -- --requests 20000 >"$artifacts/demo.txt" 2>&1 \

@@ -14,7 +14,7 @@ public static class Program
 {
     /// <summary>The entry point.</summary>
     /// <param name="args">BenchmarkDotNet's command-line arguments.</param>
-    /// <returns>0 when every selected benchmark ran, 1 otherwise.</returns>
+    /// <returns>0 when every selected benchmark ran, 1 when one failed, 3 when the filter selected nothing.</returns>
     public static int Main(string[] args)
     {
         IConfig config = DefaultConfig.Instance
@@ -42,7 +42,7 @@ public static class Program
         if (cases == 0)
         {
             Console.Error.WriteLine("benchmarks: nothing ran (check --filter)");
-            return 1;
+            return 3;
         }
 
         Console.WriteLine($"benchmarks: {cases - failed} of {cases} cases ran, {failed} failed");

@@ -641,14 +641,14 @@ public sealed unsafe partial class Arena
 
     internal ArenaRef<T> MakeRef<T>(T* p, long end)
         where T : unmanaged =>
-        _checked ? new ArenaRef<T>(p, this, _rewinds.Epoch, end) : new ArenaRef<T>(p);
+        _checked ? new ArenaRef<T>(p, _registrySlot, _registryGeneration, _rewinds.Epoch, end) : new ArenaRef<T>(p);
 
     internal ArenaSlice<T> MakeSlice<T>(Span<T> span, long end)
         where T : unmanaged
     {
         T* p = (T*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span));
         return _checked && span.Length > 0
-            ? new ArenaSlice<T>(p, span.Length, this, _rewinds.Epoch, end)
+            ? new ArenaSlice<T>(p, span.Length, _registrySlot, _registryGeneration, _rewinds.Epoch, end)
             : new ArenaSlice<T>(p, span.Length);
     }
 

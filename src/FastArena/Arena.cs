@@ -90,6 +90,8 @@ public sealed unsafe partial class Arena : IDisposable
     private readonly int _ownerThread;
     private readonly int _id;
     private readonly RewindLog _rewinds = new();
+    private readonly int _registrySlot;
+    private readonly int _registryGeneration;
     private readonly DisposalLog? _disposals;
     private bool _disposed;
 
@@ -134,6 +136,11 @@ public sealed unsafe partial class Arena : IDisposable
             ThrowHelper.ThrowOutOfMemory(options.InitialBlockSize);
         }
 
+        if (_checked)
+        {
+            _registrySlot = ArenaRegistry.Register(this, out _registryGeneration);
+        }
+
         _blocks = new Block[4];
         _blocks[0] = new Block { Start = first, Size = (nint)options.InitialBlockSize };
         _blockCount = 1;
@@ -144,7 +151,11 @@ public sealed unsafe partial class Arena : IDisposable
     }
 
     /// <summary>Frees the native blocks of an arena that was never disposed, so a forgotten Dispose cannot leak forever.</summary>
-    ~Arena() => FreeBlocks();
+    ~Arena()
+    {
+        FreeBlocks();
+        Unregister();
+    }
 
     /// <summary>Whether this arena runs in <see cref="ArenaOptions.CheckedMode"/>.</summary>
     public bool IsChecked => _checked;
@@ -255,6 +266,7 @@ public sealed unsafe partial class Arena : IDisposable
         _disposed = true;
         _depth = 0;
         FreeBlocks();
+        Unregister();
         GC.SuppressFinalize(this);
         if (errors is not null)
         {
@@ -526,7 +538,12 @@ public sealed unsafe partial class Arena : IDisposable
         }
     }
 
-    /// <summary>Frees retained blocks, last first, while more than <paramref name="cap"/> bytes are reserved.</summary>
+    /// <summary>
+    /// Frees retained blocks, last first, while more than <paramref name="cap"/> bytes are reserved.
+    /// When it frees any, the doubling restarts from the largest block kept, so the next growth block
+    /// is one the cap can keep (a spike does not leave a growth size behind that every round must
+    /// reserve and free again).
+    /// </summary>
     private long TrimTo(long cap)
     {
         long freed = 0;
@@ -539,7 +556,26 @@ public sealed unsafe partial class Arena : IDisposable
             freed += last.Size;
         }
 
+        if (freed > 0)
+        {
+            nint largest = 0;
+            for (int i = 0; i < _blockCount; i++)
+            {
+                largest = Math.Max(largest, _blocks[i].Size);
+            }
+
+            _nextBlockSize = Math.Min(_maxBlockSize, 2L * largest);
+        }
+
         return freed;
+    }
+
+    private void Unregister()
+    {
+        if (_registrySlot != 0)
+        {
+            ArenaRegistry.Unregister(_registrySlot);
+        }
     }
 
     private void FreeBlocks()
@@ -583,6 +619,27 @@ public sealed unsafe partial class Arena : IDisposable
             ThrowHelper.ThrowWrongThread(_ownerThread);
         }
     }
+
+    /// <summary>The (slot, generation) by which checked-mode handles find this arena; slot 0 when unchecked.</summary>
+    internal int RegistrySlot => _registrySlot;
+
+    internal int RegistryGeneration => _registryGeneration;
+
+    /// <summary>Checked mode: throws unless the handle's arena is alive and its memory was not given back.</summary>
+    internal static void ValidateHandle(int slot, int generation, long epoch, long end)
+    {
+        Arena? arena = ArenaRegistry.Find(slot, generation);
+        if (arena is null)
+        {
+            ThrowHelper.ThrowDisposed();
+        }
+
+        arena.ValidateHandle(epoch, end);
+    }
+
+    /// <summary>Checked mode: whether the handle's arena is alive and its memory was not given back.</summary>
+    internal static bool IsHandleLive(int slot, int generation, long epoch, long end) =>
+        ArenaRegistry.Find(slot, generation) is { } arena && arena.IsHandleLive(epoch, end);
 
     /// <summary>Checked mode: whether memory made at <paramref name="epoch"/> and needed up to <paramref name="end"/> is still live.</summary>
     internal void ValidateHandle(long epoch, long end)

@@ -7,7 +7,9 @@ namespace FastArena;
 /// Block sizes follow one rule: the first block has <see cref="InitialBlockSize"/> bytes; each
 /// growth block after it doubles the previous growth size, starting at twice the first, up to
 /// <see cref="MaxBlockSize"/>. A request larger than the next growth size gets a block of exactly its
-/// own size, which does not advance the doubling.
+/// own size, which does not advance the doubling. When a rewind, reset or <see cref="Arena.Trim"/> frees
+/// retained blocks, the doubling restarts from the largest block kept, so the next growth block is one
+/// the retention cap can keep.
 /// </remarks>
 public sealed class ArenaOptions
 {

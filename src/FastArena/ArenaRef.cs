@@ -13,14 +13,17 @@ namespace FastArena;
 /// In <see cref="ArenaOptions.CheckedMode"/> the handle remembers when and where it was made, and
 /// <see cref="Value"/> throws <see cref="InvalidOperationException"/> once a rewind, reset or rollback has
 /// given its memory back (and <see cref="ObjectDisposedException"/> once the arena is disposed). Outside
-/// checked mode it is a bare pointer and such use is undefined behaviour.
+/// checked mode it is a bare pointer and such use is undefined behaviour. Either way the handle is
+/// unmanaged (it finds its arena through a registry slot, not a reference), so it may itself be stored
+/// in arena memory.
 /// </remarks>
 [DebuggerDisplay("{DebuggerText,nq}")]
 public readonly unsafe struct ArenaRef<T> : IEquatable<ArenaRef<T>>
     where T : unmanaged
 {
     private readonly T* _pointer;
-    private readonly Arena? _checkedArena;
+    private readonly int _slot;
+    private readonly int _generation;
     private readonly long _epoch;
     private readonly long _end;
 
@@ -29,10 +32,11 @@ public readonly unsafe struct ArenaRef<T> : IEquatable<ArenaRef<T>>
         _pointer = pointer;
     }
 
-    internal ArenaRef(T* pointer, Arena checkedArena, long epoch, long end)
+    internal ArenaRef(T* pointer, int slot, int generation, long epoch, long end)
     {
         _pointer = pointer;
-        _checkedArena = checkedArena;
+        _slot = slot;
+        _generation = generation;
         _epoch = epoch;
         _end = end;
     }
@@ -45,9 +49,9 @@ public readonly unsafe struct ArenaRef<T> : IEquatable<ArenaRef<T>>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            if (_checkedArena is not null)
+            if (_slot != 0)
             {
-                _checkedArena.ValidateHandle(_epoch, _end);
+                Arena.ValidateHandle(_slot, _generation, _epoch, _end);
             }
             else if (_pointer == null)
             {
@@ -62,13 +66,13 @@ public readonly unsafe struct ArenaRef<T> : IEquatable<ArenaRef<T>>
     public bool IsNull => _pointer == null;
 
     /// <summary>Whether the handle was made in checked mode, so that <see cref="IsLive"/> knows.</summary>
-    public bool IsChecked => _checkedArena is not null;
+    public bool IsChecked => _slot != 0;
 
     /// <summary>
     /// Checked mode: whether the memory is still the arena's to read. Outside checked mode nothing is
     /// known, and this is true for any non-default handle.
     /// </summary>
-    public bool IsLive => _checkedArena is not null ? _checkedArena.IsHandleLive(_epoch, _end) : _pointer != null;
+    public bool IsLive => _slot != 0 ? Arena.IsHandleLive(_slot, _generation, _epoch, _end) : _pointer != null;
 
     /// <summary>The raw address, with no check at all. The caller answers for its lifetime.</summary>
     /// <returns>The pointer the handle holds.</returns>

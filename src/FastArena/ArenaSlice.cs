@@ -12,7 +12,9 @@ namespace FastArena;
 /// <remarks>
 /// In <see cref="ArenaOptions.CheckedMode"/>, <see cref="Span"/> and the indexer throw
 /// <see cref="InvalidOperationException"/> once a rewind, reset or rollback has given the memory back.
-/// Outside checked mode such use is undefined behaviour. An empty slice is always valid.
+/// Outside checked mode such use is undefined behaviour. An empty slice is always valid. The handle is
+/// unmanaged (it finds its arena through a registry slot, not a reference), so it may itself be stored
+/// in arena memory.
 /// </remarks>
 [DebuggerDisplay("ArenaSlice<{typeof(T).Name,nq}>[{Length}]")]
 public readonly unsafe struct ArenaSlice<T> : IEquatable<ArenaSlice<T>>
@@ -20,7 +22,8 @@ public readonly unsafe struct ArenaSlice<T> : IEquatable<ArenaSlice<T>>
 {
     private readonly T* _pointer;
     private readonly int _length;
-    private readonly Arena? _checkedArena;
+    private readonly int _slot;
+    private readonly int _generation;
     private readonly long _epoch;
     private readonly long _end;
 
@@ -30,11 +33,12 @@ public readonly unsafe struct ArenaSlice<T> : IEquatable<ArenaSlice<T>>
         _length = length;
     }
 
-    internal ArenaSlice(T* pointer, int length, Arena checkedArena, long epoch, long end)
+    internal ArenaSlice(T* pointer, int length, int slot, int generation, long epoch, long end)
     {
         _pointer = pointer;
         _length = length;
-        _checkedArena = checkedArena;
+        _slot = slot;
+        _generation = generation;
         _epoch = epoch;
         _end = end;
     }
@@ -53,7 +57,11 @@ public readonly unsafe struct ArenaSlice<T> : IEquatable<ArenaSlice<T>>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            _checkedArena?.ValidateHandle(_epoch, _end);
+            if (_slot != 0)
+            {
+                Arena.ValidateHandle(_slot, _generation, _epoch, _end);
+            }
+
             return new Span<T>(_pointer, _length);
         }
     }
@@ -71,13 +79,20 @@ public readonly unsafe struct ArenaSlice<T> : IEquatable<ArenaSlice<T>>
                 ThrowHelper.ThrowIndex();
             }
 
-            _checkedArena?.ValidateHandle(_epoch, _end);
+            if (_slot != 0)
+            {
+                Arena.ValidateHandle(_slot, _generation, _epoch, _end);
+            }
+
             return ref _pointer[index];
         }
     }
 
+    /// <summary>Whether the handle was made in checked mode, so that <see cref="IsLive"/> knows.</summary>
+    public bool IsChecked => _slot != 0;
+
     /// <summary>Checked mode: whether the memory is still the arena's. Otherwise true.</summary>
-    public bool IsLive => _checkedArena is null || _checkedArena.IsHandleLive(_epoch, _end);
+    public bool IsLive => _slot == 0 || Arena.IsHandleLive(_slot, _generation, _epoch, _end);
 
     /// <summary>The raw address of the first element, with no check at all.</summary>
     /// <returns>The pointer the handle holds (null or dangling when empty).</returns>

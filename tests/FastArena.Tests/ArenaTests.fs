@@ -40,3 +40,30 @@ let tests =
               Expect.equal arena.Stats before "restored"
               Expect.equal arena.TransactionDepth 0 "depth"
           } ]
+
+[<Tests>]
+let handleTests =
+    testList
+        "Handles are unmanaged"
+        [ test "ArenaRef and ArenaSlice hold no managed reference, in checked mode too" {
+              Expect.isFalse (Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<ArenaRef<int>>()) "ArenaRef"
+              Expect.isFalse (Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<ArenaSlice<int>>()) "ArenaSlice"
+          }
+
+          test "a checked handle stored in arena memory still detects a rewind" {
+              use arena = new Arena(ArenaOptions(CheckedMode = true))
+              let cp = arena.GetCheckpoint()
+              let inner = arena.AllocHandle 7
+              let outer = arena.AllocHandle inner
+              Expect.equal outer.Value.Value 7 "reads through the stored handle"
+              arena.Rewind cp
+              Expect.throwsT<InvalidOperationException> (fun () -> inner.Value |> ignore) "stale after rewind"
+          }
+
+          test "a checked handle reports ObjectDisposedException once its arena is disposed" {
+              let arena = new Arena(ArenaOptions(CheckedMode = true))
+              let h = arena.AllocHandle 1L
+              arena.Dispose()
+              Expect.isFalse h.IsLive "not live"
+              Expect.throwsT<ObjectDisposedException> (fun () -> h.Value |> ignore) "disposed"
+          } ]

@@ -4,4 +4,4 @@ open Expecto
 
 [<EntryPoint>]
 let main argv =
-    FastArena.Testing.TestMain.run argv (testList "FastArena" [ ArenaTests.tests ])
+    FastArena.Testing.TestMain.run argv (testList "FastArena" [ ArenaTests.tests; ArenaTests.handleTests ])

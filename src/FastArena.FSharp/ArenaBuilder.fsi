@@ -1,0 +1,250 @@
+namespace FastArena.FSharp
+
+open System
+
+/// <summary>
+/// The builder behind <c>arena { }</c>. The workflow it makes is scoped: run by <c>Arena.run</c> it
+/// is the transaction; bound inside another workflow it is a savepoint. <c>Ok</c> keeps its
+/// allocations, <c>Error</c> gives them back and short-circuits, an exception gives them back and
+/// propagates.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Inside: <c>let!</c> and <c>do!</c> of arena workflows (the operations of
+/// <see cref="T:FastArena.FSharp.ArenaOperations"/>, other <c>arena { }</c> blocks) and of plain
+/// <c>Result&lt;'T, 'E&gt;</c> values; <c>return</c>, <c>return!</c>, <c>match!</c>, <c>if</c>,
+/// <c>match</c>, <c>for</c> over any sequence, <c>while</c> (a loop: a million iterations use one stack
+/// frame), <c>try/with</c>, <c>try/finally</c> and <c>use</c> (null allowed).
+/// </para>
+/// <para>
+/// <c>try/with</c> inside a workflow catches like ordinary F#: the allocations made in the same scope
+/// before the exception stay. To have them given back, put the risky part in its own <c>arena { }</c>.
+/// </para>
+/// <para>
+/// Recursion through <c>return!</c> grows the stack (and opens a savepoint per level); use <c>while</c>
+/// or <c>for</c> for long loops.
+/// </para>
+/// </remarks>
+[<Sealed>]
+type ArenaBuilder =
+    /// <summary>Creates a builder. The <c>arena</c> value is the one to use.</summary>
+    new: unit -> ArenaBuilder
+
+    /// <summary><c>return value</c>: succeeds with <paramref name="value"/>.</summary>
+    /// <param name="value">The result.</param>
+    /// <returns>A workflow that allocates nothing.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena { return 42 }
+    /// </code>
+    /// </example>
+    member inline Return: value: 'T -> ArenaWorkflow<'T, 'E>
+
+    /// <summary><c>return! workflow</c>: ends with another workflow's result.</summary>
+    /// <param name="workflow">The workflow (or, through <c>Source</c>, a <c>Result</c>).</param>
+    /// <returns>The same workflow.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena { return! alloc 1 }
+    /// </code>
+    /// </example>
+    member inline ReturnFrom: workflow: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'T, 'E>
+
+    /// <summary>The empty branch: succeeds with unit.</summary>
+    /// <returns>A workflow that allocates nothing.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena { if false then return () }
+    /// </code>
+    /// </example>
+    member inline Zero: unit -> ArenaWorkflow<unit, 'E>
+
+    /// <summary><c>let! value = workflow</c>: runs the workflow; on <c>Ok</c> goes on with its value, on <c>Error</c> stops.</summary>
+    /// <param name="workflow">The first step.</param>
+    /// <param name="binder">The rest of the workflow.</param>
+    /// <returns>The sequenced workflow.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena {
+    ///     let! x = alloc 1
+    ///     let! y = Ok 2
+    ///     return x.Value + y
+    /// }
+    /// </code>
+    /// </example>
+    member inline Bind:
+        workflow: ArenaWorkflow<'T, 'E> * [<InlineIfLambda>] binder: ('T -> ArenaWorkflow<'U, 'E>) ->
+            ArenaWorkflow<'U, 'E>
+
+    /// <summary>Wraps the workflow's body so that nothing runs until the workflow does.</summary>
+    /// <param name="generator">Makes the workflow when it runs.</param>
+    /// <returns>The delayed workflow.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena { printfn "runs only when the workflow runs" }
+    /// </code>
+    /// </example>
+    member inline Delay: [<InlineIfLambda>] generator: (unit -> ArenaWorkflow<'T, 'E>) -> ArenaWorkflow<'T, 'E>
+
+    /// <summary>Marks the finished workflow as scoped: bound inside another, it runs in a savepoint.</summary>
+    /// <param name="workflow">The delayed body.</param>
+    /// <returns>The scoped workflow.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// let inner = arena { let! _ = alloc 1 in return! Error "no" } // rolls back its own alloc when bound
+    /// </code>
+    /// </example>
+    member inline Run: workflow: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'T, 'E>
+
+    /// <summary>Sequencing: runs <paramref name="first"/>, then <paramref name="second"/> unless the first failed.</summary>
+    /// <param name="first">The unit-valued first part.</param>
+    /// <param name="second">The rest.</param>
+    /// <returns>The sequenced workflow.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena {
+    ///     do! Arena.ignore (alloc 1)
+    ///     return 2
+    /// }
+    /// </code>
+    /// </example>
+    member inline Combine: first: ArenaWorkflow<unit, 'E> * second: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'T, 'E>
+
+    /// <summary><c>while guard do body</c>: a loop that stops at the first <c>Error</c>; constant stack depth.</summary>
+    /// <param name="guard">Checked before each iteration.</param>
+    /// <param name="body">One iteration.</param>
+    /// <returns>The loop.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena {
+    ///     let mutable i = 0
+    ///     while i &lt; 1_000_000 do
+    ///         i &lt;- i + 1
+    /// }
+    /// </code>
+    /// </example>
+    member inline While:
+        [<InlineIfLambda>] guard: (unit -> bool) * body: ArenaWorkflow<unit, 'E> -> ArenaWorkflow<unit, 'E>
+
+    /// <summary><c>for x in sequence do body</c>: stops at the first <c>Error</c>; the enumerator is disposed.</summary>
+    /// <param name="sequence">The items.</param>
+    /// <param name="body">One iteration.</param>
+    /// <returns>The loop.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena {
+    ///     for x in [ 1; 2; 3 ] do
+    ///         do! Arena.ignore (alloc x)
+    /// }
+    /// </code>
+    /// </example>
+    member inline For:
+        sequence: seq<'T> * [<InlineIfLambda>] body: ('T -> ArenaWorkflow<unit, 'E>) -> ArenaWorkflow<unit, 'E>
+
+    /// <summary><c>try body with handler</c>: an exception from <paramref name="body"/> goes to the handler.</summary>
+    /// <param name="body">The guarded part.</param>
+    /// <param name="handler">Makes the workflow to run instead.</param>
+    /// <returns>The guarded workflow.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena {
+    ///     try
+    ///         return! arena { return failwith "boom" }
+    ///     with ex ->
+    ///         return! Error ex.Message
+    /// }
+    /// </code>
+    /// </example>
+    member inline TryWith:
+        body: ArenaWorkflow<'T, 'E> * [<InlineIfLambda>] handler: (exn -> ArenaWorkflow<'T, 'E>) ->
+            ArenaWorkflow<'T, 'E>
+
+    /// <summary><c>try body finally compensation</c>: the compensation runs however the body ends.</summary>
+    /// <param name="body">The guarded part.</param>
+    /// <param name="compensation">Runs after the body: on Ok, on Error and on an exception.</param>
+    /// <returns>The guarded workflow.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena {
+    ///     try
+    ///         let! x = alloc 1
+    ///         return x.Value
+    ///     finally
+    ///         printfn "done"
+    /// }
+    /// </code>
+    /// </example>
+    member inline TryFinally:
+        body: ArenaWorkflow<'T, 'E> * [<InlineIfLambda>] compensation: (unit -> unit) -> ArenaWorkflow<'T, 'E>
+
+    /// <summary><c>use resource = value</c>: disposes the resource however the rest ends; null is allowed and skipped.</summary>
+    /// <param name="resource">The resource (may be null).</param>
+    /// <param name="binder">The rest of the workflow.</param>
+    /// <returns>The guarded workflow.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena {
+    ///     use stream = new System.IO.MemoryStream()
+    ///     return stream.Length
+    /// }
+    /// </code>
+    /// </example>
+    member inline Using:
+        resource: 'R * [<InlineIfLambda>] binder: ('R -> ArenaWorkflow<'T, 'E>) -> ArenaWorkflow<'T, 'E>
+            when 'R :> IDisposable | null
+
+    /// <summary>Lets <c>let!</c>, <c>do!</c> and <c>return!</c> take an arena workflow.</summary>
+    /// <param name="workflow">The workflow.</param>
+    /// <returns>The same workflow.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena { let! x = alloc 1 in return x }
+    /// </code>
+    /// </example>
+    member inline Source: workflow: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'T, 'E>
+
+/// <summary>The <c>Source</c> overloads that let <c>arena { }</c> bind plain results and loop over sequences.</summary>
+[<AutoOpen>]
+module ArenaBuilderExtensions =
+    type ArenaBuilder with
+        /// <summary>Lets <c>let!</c>, <c>do!</c> and <c>return!</c> take a plain <c>Result</c>; an <c>Error</c> short-circuits and rolls back.</summary>
+        /// <param name="result">The result.</param>
+        /// <returns>A workflow that allocates nothing and yields <paramref name="result"/>.</returns>
+        /// <example>
+        /// <code lang="fsharp">
+        /// arena {
+        ///     let! n = (if input > 0 then Ok input else Error "negative")
+        ///     return! alloc n
+        /// }
+        /// </code>
+        /// </example>
+        member inline Source: result: Result<'T, 'E> -> ArenaWorkflow<'T, 'E>
+
+        /// <summary>Lets <c>for</c> loop over any sequence.</summary>
+        /// <param name="sequence">The items.</param>
+        /// <returns>The same sequence.</returns>
+        /// <example>
+        /// <code lang="fsharp">
+        /// arena { for x in [| 1; 2 |] do do! Arena.ignore (alloc x) }
+        /// </code>
+        /// </example>
+        member inline Source: sequence: 'S -> 'S when 'S :> seq<'T>
+
+/// <summary>The <c>arena { }</c> builder value, opened with the namespace.</summary>
+[<AutoOpen>]
+module ArenaBuilderValue =
+    /// <summary>
+    /// Builds a workflow over an arena in which <c>Error</c> rolls back: run it with <c>Arena.run</c>.
+    /// Name your arena variables something else (<c>mem</c>, <c>scratch</c>) so they do not hide it.
+    /// </summary>
+    /// <example>
+    /// <code lang="fsharp">
+    /// use mem = Arena.create ()
+    /// Arena.run mem (arena {
+    ///     let! x = alloc 1
+    ///     let! y = alloc 2
+    ///     return x.Value + y.Value
+    /// }) // Ok 3
+    /// </code>
+    /// </example>
+    val arena: ArenaBuilder

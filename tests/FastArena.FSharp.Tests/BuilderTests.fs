@@ -1,0 +1,735 @@
+/// One test list per member of the `arena { }` builder, in the manner of FsToolkit.ErrorHandling's tests.
+module FastArena.FSharp.Tests.BuilderTests
+
+open System
+open Expecto
+open FastArena
+open FastArena.FSharp
+open FastArena.FSharp.Tests.Helpers
+
+let returnTests =
+    testList
+        "Return"
+        [
+            test "return yields Ok and allocates nothing" {
+                use mem = checkedArena ()
+                let before = snapshot mem
+                let result = run mem (arena { return 42 })
+                Expect.equal result (Ok 42) "Ok 42"
+                Expect.equal (snapshot mem) before "nothing allocated"
+            }
+
+            test "a returned handle is live after the commit and holds its value" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! x = alloc 7L
+                            return x
+                        })
+
+                match result with
+                | Ok handle ->
+                    Expect.isTrue handle.IsLive "live"
+                    Expect.equal handle.Value 7L "value"
+                    Expect.equal mem.Stats.BytesAllocated 8L "kept"
+                    Expect.equal mem.TransactionDepth 0 "transaction ended"
+                | Error e -> failtestf "unexpected Error %s" e
+            }
+        ]
+
+let returnFromTests =
+    testList
+        "ReturnFrom"
+        [
+            test "return! of an operation yields its handle" {
+                use mem = checkedArena ()
+
+                match run mem (arena { return! alloc 5 }) with
+                | Ok r -> Expect.equal r.Value 5 "value"
+                | Error e -> failtestf "unexpected Error %s" e
+            }
+
+            test "return! of another workflow yields its value" {
+                use mem = checkedArena ()
+                let inner = arena { return 3 }
+                Expect.equal (run mem (arena { return! inner })) (Ok 3) "Ok 3"
+            }
+
+            test "return! of Ok yields the value" {
+                use mem = checkedArena ()
+                Expect.equal (run mem (arena { return! Ok "fine" })) (Ok "fine") "Ok"
+            }
+
+            test "return! of Error rolls back what the workflow allocated" {
+                use mem = checkedArena ()
+                let before = snapshot mem
+                let leaked = ref Unchecked.defaultof<ArenaRef<int>>
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! x = alloc 1
+                            leaked.Value <- x
+                            return! Error "no"
+                        })
+
+                Expect.equal result (Error "no") "Error"
+                Expect.equal (snapshot mem) before "rolled back"
+                Expect.isFalse leaked.Value.IsLive "the handle is stale"
+            }
+        ]
+
+let bindTests =
+    testList
+        "Bind"
+        [
+            test "let! of alloc stores an int literal" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! x = alloc 1
+                            let! y = alloc 2
+                            return x.Value + y.Value
+                        })
+
+                Expect.equal result (Ok 3) "1 + 2"
+                Expect.equal mem.Stats.BytesAllocated 8L "two ints kept"
+            }
+
+            test "let! of allocSlice, allocString, allocZeroed, allocSeq and allocInit" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! xs = allocSlice [| 1; 2; 3 |]
+                            let! s = allocString "héllo"
+                            let! z = allocZeroed<int64, string> 4
+                            let! q = allocSeq (seq { for i in 1..3 -> i * i })
+                            let! e = allocInit 4 (fun i -> byte (10 * i))
+                            return (xs.ToArray(), s.ToString(), z.ToArray(), q.ToArray(), e.ToArray())
+                        })
+
+                Expect.equal
+                    result
+                    (Ok([| 1; 2; 3 |], "héllo", [| 0L; 0L; 0L; 0L |], [| 1; 4; 9 |], [| 0uy; 10uy; 20uy; 30uy |]))
+                    "contents"
+            }
+
+            test "let! of a plain Ok binds its value" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! n = Ok 20
+                            let! r = alloc (n + 1)
+                            return r.Value * 2
+                        })
+
+                Expect.equal result (Ok 42) "Ok 42"
+            }
+
+            test "let! of a plain Error stops and rolls back" {
+                use mem = checkedArena ()
+                let before = snapshot mem
+                let mutable after = false
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! _ = alloc 1
+                            let! (_: int) = Error "bad"
+                            after <- true
+                            return 0
+                        })
+
+                Expect.equal result (Error "bad") "Error"
+                Expect.isFalse after "nothing after the Error ran"
+                Expect.equal (snapshot mem) before "rolled back"
+            }
+
+            test "let! of another workflow that succeeds keeps both parts" {
+                use mem = checkedArena ()
+
+                let inner =
+                    arena {
+                        let! a = alloc 10
+                        return a
+                    }
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! b = alloc 20
+                            let! a = inner
+                            return (a, b)
+                        })
+
+                match result with
+                | Ok(a, b) ->
+                    Expect.equal (a.Value, b.Value) (10, 20) "values"
+                    Expect.equal mem.Stats.BytesAllocated 8L "both kept"
+                | Error e -> failtestf "unexpected Error %s" e
+            }
+
+            test "let! of a failing workflow rolls back the inner part, then the outer" {
+                use mem = checkedArena ()
+                let before = snapshot mem
+                let innerHandle = ref Unchecked.defaultof<ArenaRef<int>>
+                let outerHandle = ref Unchecked.defaultof<ArenaRef<int>>
+                let mutable depthInside = 0
+                let mutable bytesAfterInner = -1L
+
+                let inner =
+                    arena {
+                        let! a = alloc 1
+                        innerHandle.Value <- a
+                        let! tx = currentTransaction
+                        depthInside <- tx.Depth
+                        return! Error "inner"
+                    }
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! b = alloc 2
+                            outerHandle.Value <- b
+
+                            let! r =
+                                arena {
+                                    let! x = inner
+                                    return x
+                                }
+                                |> Arena.attempt
+
+                            bytesAfterInner <- mem.BytesAllocated
+
+                            match r with
+                            | Ok _ -> return ()
+                            | Error e -> return! Error e
+                        })
+
+                Expect.equal result (Error "inner") "the inner Error comes out"
+                Expect.equal depthInside 3 "run, attempt's savepoint, inner's savepoint"
+                Expect.equal bytesAfterInner 4L "the inner part was given back first"
+                Expect.isFalse innerHandle.Value.IsLive "inner handle stale"
+                Expect.isFalse outerHandle.Value.IsLive "outer handle stale"
+                Expect.equal (snapshot mem) before "then the outer part"
+            }
+
+            test "do! of a unit workflow" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            do! Arena.ignore (alloc 1L)
+                            do! Ok()
+                            return! bytesUsed
+                        })
+
+                Expect.equal result (Ok 8L) "8 bytes used"
+            }
+
+            test "match! binds and matches" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            match! Arena.attempt (Arena.error "x") with
+                            | Ok() -> return "ok"
+                            | Error e -> return "recovered " + e
+                        })
+
+                Expect.equal result (Ok "recovered x") "match!"
+            }
+        ]
+
+let delayTests =
+    testList
+        "Delay, Zero and Combine"
+        [
+            test "Delay: nothing runs until the workflow runs, and it runs each time" {
+                use mem = checkedArena ()
+                let mutable runs = 0
+
+                let wf =
+                    arena {
+                        runs <- runs + 1
+                        let! x = alloc runs
+                        return x.Value
+                    }
+
+                Expect.equal runs 0 "building runs nothing"
+                Expect.equal (run mem wf) (Ok 1) "first run"
+                Expect.equal (run mem wf) (Ok 2) "second run"
+                Expect.equal runs 2 "ran twice"
+                Expect.equal mem.Stats.BytesAllocated 8L "both runs committed"
+            }
+
+            test "Zero: an if without else yields unit" {
+                use mem = checkedArena ()
+                let flag = false
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            if flag then
+                                do! Arena.ignore (alloc 1)
+                        })
+
+                Expect.equal result (Ok()) "Ok ()"
+                Expect.equal mem.Stats.BytesAllocated 0L "nothing allocated"
+            }
+
+            test "Combine: a statement then a return" {
+                use mem = checkedArena ()
+                let flag = true
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            if flag then
+                                do! Arena.ignore (alloc 1)
+
+                            let! y = alloc 2
+                            return y.Value
+                        })
+
+                Expect.equal result (Ok 2) "Ok 2"
+                Expect.equal mem.Stats.BytesAllocated 8L "both"
+            }
+
+            test "Combine: an Error in the first part skips the second" {
+                use mem = checkedArena ()
+                let before = snapshot mem
+                let mutable second = false
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            if true then
+                                do! Arena.ignore (alloc 1)
+                                do! Error "first"
+
+                            second <- true
+                            return 1
+                        })
+
+                Expect.equal result (Error "first") "Error"
+                Expect.isFalse second "second part skipped"
+                Expect.equal (snapshot mem) before "rolled back"
+            }
+        ]
+
+let branchTests =
+    testList
+        "if and match"
+        [
+            test "if/else takes the right branch" {
+                use mem = checkedArena ()
+
+                let pick n =
+                    arena {
+                        if n > 0 then
+                            let! x = alloc (int64 n)
+                            return x.Value
+                        else
+                            return! Error "not positive"
+                    }
+
+                Expect.equal (run mem (pick 5)) (Ok 5L) "then"
+                Expect.equal (run mem (pick 0)) (Error "not positive") "else"
+                Expect.equal mem.Stats.BytesAllocated 8L "only the Ok run kept its bytes"
+            }
+
+            test "match allocates in the chosen case" {
+                use mem = checkedArena ()
+
+                let describe (v: Choice<int, string>) =
+                    arena {
+                        match v with
+                        | Choice1Of2 n ->
+                            let! x = alloc n
+                            return string x.Value
+                        | Choice2Of2 s ->
+                            let! t = allocString s
+                            return t.ToString()
+                    }
+
+                Expect.equal (run mem (describe (Choice1Of2 4))) (Ok "4") "int case"
+                Expect.equal (run mem (describe (Choice2Of2 "ab"))) (Ok "ab") "string case"
+                Expect.equal mem.Stats.BytesAllocated 8L "an int and two chars"
+            }
+        ]
+
+let forTests =
+    testList
+        "For"
+        [
+            test "for over a list allocates each item" {
+                use mem = checkedArena ()
+                let handles = ResizeArray()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            for x in [ 1; 2; 3 ] do
+                                let! r = alloc x
+                                handles.Add r
+                        })
+
+                Expect.equal result (Ok()) "Ok"
+                Expect.equal [ for h in handles -> h.Value ] [ 1; 2; 3 ] "values"
+                Expect.equal mem.Stats.BytesAllocated 12L "three ints"
+            }
+
+            test "for over an array and over a lazy sequence" {
+                use mem = checkedArena ()
+                let mutable sum = 0
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            for x in [| 1; 2 |] do
+                                sum <- sum + x
+
+                            for x in Seq.initInfinite id |> Seq.take 3 do
+                                let! r = alloc x
+                                sum <- sum + r.Value
+                        })
+
+                Expect.equal result (Ok()) "Ok"
+                Expect.equal sum 6 "1 + 2 + 0 + 1 + 2"
+            }
+
+            test "for stops at the first Error, disposes the enumerator and rolls back" {
+                use mem = checkedArena ()
+                let before = snapshot mem
+                let mutable visited = 0
+                let mutable disposed = false
+
+                let items =
+                    seq {
+                        try
+                            yield! [ 1; 2; 3; 4 ]
+                        finally
+                            disposed <- true
+                    }
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            for x in items do
+                                visited <- visited + 1
+                                do! Arena.ignore (alloc x)
+
+                                if x = 2 then
+                                    do! Error "two"
+                        })
+
+                Expect.equal result (Error "two") "Error"
+                Expect.equal visited 2 "stopped at the second item"
+                Expect.isTrue disposed "enumerator disposed"
+                Expect.equal (snapshot mem) before "rolled back"
+            }
+        ]
+
+let whileTests =
+    testList
+        "While"
+        [
+            test "a while of 1,000,000 iterations does not overflow the stack" {
+                use mem = checkedArena ()
+                let n = 1_000_000
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let mutable i = 0
+
+                            while i < n do
+                                let! r = alloc i
+                                i <- r.Value + 1
+
+                            return i
+                        })
+
+                Expect.equal result (Ok n) "counted to a million"
+                Expect.equal mem.Stats.BytesAllocated (4L * int64 n) "a million ints"
+            }
+
+            test "while stops at the first Error" {
+                use mem = checkedArena ()
+                let before = snapshot mem
+                let mutable iterations = 0
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            while iterations < 100 do
+                                iterations <- iterations + 1
+                                do! Arena.ignore (alloc iterations)
+
+                                if iterations = 10 then
+                                    do! Error "ten"
+                        })
+
+                Expect.equal result (Error "ten") "Error"
+                Expect.equal iterations 10 "stopped"
+                Expect.equal (snapshot mem) before "rolled back"
+            }
+        ]
+
+let tryWithTests =
+    testList
+        "TryWith"
+        [
+            test "catches an exception of a nested workflow, whose allocations are rolled back" {
+                use mem = checkedArena ()
+                let innerHandle = ref Unchecked.defaultof<ArenaRef<int64>>
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! a = alloc 1
+
+                            try
+                                return!
+                                    arena {
+                                        let! b = alloc 2L
+                                        innerHandle.Value <- b
+                                        return raise (Boom "inner")
+                                    }
+                            with Boom msg ->
+                                return a.Value + msg.Length
+                        })
+
+                Expect.equal result (Ok 6) "handler ran"
+                Expect.isFalse innerHandle.Value.IsLive "inner allocation rolled back"
+                Expect.equal mem.Stats.BytesAllocated 4L "only the outer int"
+            }
+
+            test "an exception nobody catches rolls back and propagates with its type" {
+                use mem = checkedArena ()
+                let kept = mem.AllocHandle 99
+                let before = snapshot mem
+
+                let wf =
+                    arena {
+                        let! _ = allocSlice [| 1; 2; 3 |]
+                        invalidOp "broken"
+                        return ()
+                    }
+
+                Expect.throwsT<InvalidOperationException> (fun () -> run mem wf |> ignore) "propagates"
+                Expect.equal (snapshot mem) before "rolled back"
+                Expect.equal kept.Value 99 "earlier contents unchanged"
+            }
+
+            test "the handler may turn the exception into an Error, which rolls back" {
+                use mem = checkedArena ()
+                let before = snapshot mem
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! _ = alloc 1
+
+                            try
+                                failwith "boom"
+                                return 0
+                            with ex ->
+                                return! Error ex.Message
+                        })
+
+                Expect.equal result (Error "boom") "Error"
+                Expect.equal (snapshot mem) before "rolled back"
+            }
+        ]
+
+let tryFinallyTests =
+    testList
+        "TryFinally"
+        [
+            let body (outcome: int) =
+                arena {
+                    let! x = alloc outcome
+
+                    match outcome with
+                    | 0 -> return x.Value
+                    | 1 -> return! Error "error"
+                    | _ -> return raise (Boom "exception")
+                }
+
+            for outcome, name in [ 0, "Ok"; 1, "Error"; 2, "an exception" ] do
+                test $"finally runs on {name}" {
+                    use mem = checkedArena ()
+                    let mutable finallyRuns = 0
+
+                    let wf =
+                        arena {
+                            try
+                                return! body outcome
+                            finally
+                                finallyRuns <- finallyRuns + 1
+                        }
+
+                    try
+                        run mem wf |> ignore
+                    with Boom _ ->
+                        ()
+
+                    Expect.equal finallyRuns 1 "ran once"
+                }
+        ]
+
+let usingTests =
+    testList
+        "Using"
+        [
+            test "use disposes after Ok" {
+                use mem = checkedArena ()
+                let counter = new Counter()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            use c = counter
+                            let! x = alloc 1
+                            return x.Value + c.Disposals
+                        })
+
+                Expect.equal result (Ok 1) "not disposed while in use"
+                Expect.equal counter.Disposals 1 "disposed once"
+            }
+
+            test "use disposes after Error and after an exception" {
+                use mem = checkedArena ()
+                let counter = new Counter()
+
+                let failing =
+                    arena {
+                        use _c = counter
+                        return! Error "no"
+                    }
+
+                let throwing =
+                    arena {
+                        use _c = counter
+                        return raise (Boom "x")
+                    }
+
+                Expect.equal (run mem failing) (Error "no") "Error"
+                Expect.throwsT<Boom> (fun () -> run mem throwing |> ignore) "exception"
+                Expect.equal counter.Disposals 2 "disposed both times"
+            }
+
+            test "use of null is allowed" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            use d = (null: IDisposable | null)
+                            let! x = alloc 3
+                            return (isNull d, x.Value)
+                        })
+
+                Expect.equal result (Ok(true, 3)) "Ok"
+            }
+
+            test "use! of a workflow yielding a disposable" {
+                use mem = checkedArena ()
+                let counter = new Counter()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            use! c = Arena.ok counter
+                            return c.Disposals
+                        })
+
+                Expect.equal result (Ok 0) "in use"
+                Expect.equal counter.Disposals 1 "disposed"
+            }
+        ]
+
+let shortCircuitTests =
+    testList
+        "short-circuit"
+        [
+            test "the first Error stops the workflow: no later step runs or allocates" {
+                use mem = checkedArena ()
+                let before = snapshot mem
+                let log = ResizeArray()
+
+                let step name (result: Result<int, string>) =
+                    arena {
+                        log.Add name
+                        let! v = result
+                        let! r = alloc v
+                        return r.Value
+                    }
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! a = step "a" (Ok 1)
+                            let! b = step "b" (Error "b failed")
+                            let! c = step "c" (Ok 3)
+                            return a + b + c
+                        })
+
+                Expect.equal result (Error "b failed") "first Error"
+                Expect.equal (List.ofSeq log) [ "a"; "b" ] "c never ran"
+                Expect.equal (snapshot mem) before "nothing kept"
+            }
+        ]
+
+let tests =
+    testList
+        "builder"
+        [
+            returnTests
+            returnFromTests
+            bindTests
+            delayTests
+            branchTests
+            forTests
+            whileTests
+            tryWithTests
+            tryFinallyTests
+            usingTests
+            shortCircuitTests
+        ]

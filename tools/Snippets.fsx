@@ -1,0 +1,64 @@
+// Keeps the README's code snippets equal to the compiled samples they quote, so they cannot rot.
+//
+// In a Markdown file, a line `<!-- snippet: PATH#NAME -->` followed by a fenced code block marks a
+// quote of the region NAME of PATH (relative to the repository root). In C# a region is the lines
+// between `#region NAME` and `#endregion`; in F#, between `// #region NAME` and `// #endregion`.
+//
+//   dotnet fsi tools/Snippets.fsx --check README.md   exit 1 and name each snippet that differs
+//   dotnet fsi tools/Snippets.fsx --update README.md  rewrite the snippets from the samples
+
+open System
+open System.IO
+open System.Text.RegularExpressions
+
+let root = Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, ".."))
+
+let region (path: string) (name: string) : string list =
+    let lines = File.ReadAllLines(Path.Combine(root, path)) |> List.ofArray
+    let isStart (l: string) = Regex.IsMatch(l.Trim(), $@"^(//\s*)?#region\s+{Regex.Escape name}\s*$")
+    let isEnd (l: string) = Regex.IsMatch(l.Trim(), @"^(//\s*)?#endregion\b")
+
+    match lines |> List.skipWhile (isStart >> not) with
+    | [] -> failwithf "%s: no region '%s'" path name
+    | _ :: rest ->
+        let body = rest |> List.takeWhile (isEnd >> not)
+        let indent =
+            body
+            |> List.filter (String.IsNullOrWhiteSpace >> not)
+            |> List.map (fun l -> l.Length - l.TrimStart().Length)
+            |> function
+                | [] -> 0
+                | xs -> List.min xs
+        body |> List.map (fun l -> if l.Length >= indent then l.Substring indent else l.TrimStart())
+
+/// The document with every snippet replaced by its region, and the names of the snippets that changed.
+let render (doc: string list) : string list * string list =
+    let marker = Regex(@"^<!--\s*snippet:\s*(\S+)#(\S+)\s*-->\s*$")
+    let rec go acc changed lines =
+        match lines with
+        | [] -> List.rev acc, List.rev changed
+        | (m: string) :: (fence: string) :: rest when marker.IsMatch m && fence.StartsWith "```" ->
+            let g = marker.Match(m).Groups
+            let wanted = region g[1].Value g[2].Value
+            let old = rest |> List.takeWhile (fun l -> not (l.StartsWith "```"))
+            let after = rest |> List.skip (old.Length + 1)
+            let changed = if old = wanted then changed else $"{g[1].Value}#{g[2].Value}" :: changed
+            go ("```" :: List.rev wanted @ fence :: m :: acc) changed after
+        | l :: rest -> go (l :: acc) changed rest
+    go [] [] doc
+
+match fsi.CommandLineArgs |> Array.toList |> List.tail with
+| [ mode; file ] when mode = "--check" || mode = "--update" ->
+    let path = Path.Combine(root, file)
+    let rendered, changed = render (File.ReadAllLines path |> List.ofArray)
+    if mode = "--update" then
+        File.WriteAllLines(path, rendered)
+        printfn "%s: %d snippet(s) updated" file changed.Length
+    elif changed.IsEmpty then
+        printfn "%s: every snippet matches its sample" file
+    else
+        changed |> List.iter (eprintfn "%s: snippet %s differs from the sample (run --update)" file)
+        exit 1
+| _ ->
+    eprintfn "usage: dotnet fsi tools/Snippets.fsx --check|--update FILE.md"
+    exit 2
