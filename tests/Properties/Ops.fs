@@ -563,6 +563,8 @@ let private runList id via elem capacity steps ending (m: Model) =
                 Steps = List.rev outcomes
             }
 
+/// Slices whose elements disposal tracking registers: every initialised slice (zeroed ones hold
+/// default values, which are values too); only uninitialised slices are ignored.
 let private sliceTracked =
     function
     | SSpan
@@ -570,8 +572,11 @@ let private sliceTracked =
     | SEnum
     | SSeq
     | SHandle
+    | SZeroed
+    | SHandleZeroed
     | STrySpan
     | STryHandle
+    | STryZeroed
     | STryGen
     | STryEnum -> true
     | _ -> false
