@@ -96,11 +96,7 @@ let private lifo =
                 arena.Reset()
                 Expect.equal (log ()) [ 13..-1..1 ] "all, last first"
 
-            // Pending: a decision for the lead. Today zeroed slices are not tracked, so values a caller writes
-            // into them are never disposed; tests/Properties models it that way. Tracking them is two
-            // TrackSpan calls in Arena.Allocation.cs (see the reverted commit ed21545) plus SZeroed in the
-            // model's sliceTracked.
-            ptestCase "zeroed slices are tracked: the caller fills them in and they are disposed like the rest"
+            testCase "zeroed slices are tracked: the caller fills them in and they are disposed like the rest"
             <| fun () ->
                 use arena = tracking ()
                 let s = arena.AllocSlice<Tracked> 2
