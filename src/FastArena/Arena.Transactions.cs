@@ -162,6 +162,7 @@ public sealed unsafe partial class Arena
     /// <typeparam name="TResult">What the body returns.</typeparam>
     /// <param name="body">The work.</param>
     /// <returns>What the body returned.</returns>
+    /// <exception cref="InvalidOperationException">The body left a savepoint open: the commit is refused and the transaction rolls back.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
     public TResult WithTransactionInfallible<TResult>(Func<Transaction, TResult> body)
@@ -174,8 +175,15 @@ public sealed unsafe partial class Arena
         }
         finally
         {
-            CommitIfActive(tx);
-            tx.Dispose();
+            try
+            {
+                CommitIfActive(tx);
+            }
+            finally
+            {
+                // A commit refused (a savepoint left open) must not leave the transaction open.
+                tx.Dispose();
+            }
         }
     }
 
@@ -291,7 +299,9 @@ public sealed unsafe partial class Arena
         {
             ref Frame f = ref _frames[i];
             long outer = i == 0 ? long.MaxValue : _frames[i - 1].BudgetEnd;
-            f.BudgetEnd = f.Limit < 0 ? outer : Math.Min(outer, f.Start.Position + f.Limit);
+            // Saturate: Start.Position + Limit can pass long.MaxValue, and a wrapped end would drop the enclosing budget.
+            long own = f.Limit > long.MaxValue - f.Start.Position ? long.MaxValue : f.Start.Position + f.Limit;
+            f.BudgetEnd = f.Limit < 0 ? outer : Math.Min(outer, own);
         }
 
         _budgetEnd = _frames[_depth - 1].BudgetEnd;

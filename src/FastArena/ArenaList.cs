@@ -85,7 +85,7 @@ public unsafe ref struct ArenaList<T>
     /// <summary>Number of elements.</summary>
     public readonly int Count => _count;
 
-    /// <summary>Number of elements the buffer holds before it must grow.</summary>
+    /// <summary>Number of elements the buffer holds before it must grow; equal to <see cref="Count"/> once the list is finished or disposed.</summary>
     public readonly int Capacity => _capacity;
 
     /// <summary>Whether the list has no elements.</summary>
@@ -310,7 +310,7 @@ public unsafe ref struct ArenaList<T>
     public Span<T> Finish()
     {
         EnsureUsable();
-        _ended = true;
+        int capacity = EndList();
         if (_items == null)
         {
             return default;
@@ -322,11 +322,11 @@ public unsafe ref struct ArenaList<T>
             // empty buffer that starts a block would leave the cursor at offset 0 of that block, a second
             // (block, offset) for the BytesAllocated where the previous block ended; a later rewind to one
             // of the two could then enter a block that the other rewind had already freed.
-            _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + _capacity));
+            _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + capacity));
             return default;
         }
 
-        _arena.TryGiveBackTail((byte*)_items, (byte*)(_items + _count), (byte*)(_items + _capacity));
+        _arena.TryGiveBackTail((byte*)_items, (byte*)(_items + _count), (byte*)(_items + capacity));
         var span = new Span<T>(_items, _count);
         _arena.TrackSpan(span, ElementsEnd);
         return span;
@@ -354,7 +354,7 @@ public unsafe ref struct ArenaList<T>
             return;
         }
 
-        _ended = true;
+        int capacity = EndList();
         if (_items == null || _arena.IsDisposed)
         {
             return;
@@ -376,11 +376,23 @@ public unsafe ref struct ArenaList<T>
             }
         }
 
-        _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + _capacity));
+        _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + capacity));
         if (errors is not null)
         {
             throw new AggregateException("Dispose() of ArenaList elements threw.", errors);
         }
+    }
+
+    /// <summary>
+    /// Marks the list ended and drops its spare capacity, so that <see cref="Add"/>'s fast path (which
+    /// does not look at <c>_ended</c>) falls through to the slow path and throws. Returns the old capacity.
+    /// </summary>
+    private int EndList()
+    {
+        _ended = true;
+        int capacity = _capacity;
+        _capacity = _count;
+        return capacity;
     }
 
     private readonly long ElementsEnd => _dataPosition + ((long)_count * sizeof(T));

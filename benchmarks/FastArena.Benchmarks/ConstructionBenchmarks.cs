@@ -1,0 +1,56 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using BenchmarkDotNet.Attributes;
+
+namespace FastArena.Benchmarks;
+
+/// <summary>Seed row "Arena::new": creating an arena with a 64 KiB first block and disposing it.</summary>
+[MemoryDiagnoser]
+public unsafe class ConstructionBenchmarks
+{
+    /// <summary>The first block's size: 64 KiB, the default.</summary>
+    public const int Size = 64 * 1024;
+
+    private byte[]? _array;
+
+    /// <summary>What the arena asks of the OS: one page-aligned 64 KiB block, and its free.</summary>
+    /// <returns>The pointer (freed).</returns>
+    [Benchmark(Baseline = true)]
+    public nint NativeMemory_AlignedAllocFree_64K()
+    {
+        void* p = NativeMemory.AlignedAlloc(Size, 4096);
+        NativeMemory.AlignedFree(p);
+        return (nint)p;
+    }
+
+    /// <summary><c>new Arena()</c> and <see cref="Arena.Dispose"/>.</summary>
+    /// <returns>The arena's block count before disposal.</returns>
+    [Benchmark]
+    public int Arena_New_Dispose()
+    {
+        var arena = new Arena();
+        int blocks = arena.BlockCount;
+        arena.Dispose();
+        return blocks;
+    }
+
+    /// <summary><see cref="ArrayPool{T}.Shared"/>: rent 64 KiB and return it.</summary>
+    /// <returns>The array's length.</returns>
+    [Benchmark]
+    public int ArrayPool_RentReturn_64K()
+    {
+        byte[] a = ArrayPool<byte>.Shared.Rent(Size);
+        ArrayPool<byte>.Shared.Return(a);
+        return a.Length;
+    }
+
+    /// <summary>GC: <c>new byte[64 KiB]</c>, stored so it escapes.</summary>
+    /// <returns>The array.</returns>
+    [Benchmark]
+    public byte[] GcNew_ByteArray_64K()
+    {
+        var a = new byte[Size];
+        _array = a;
+        return a;
+    }
+}
