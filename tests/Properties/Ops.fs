@@ -563,8 +563,12 @@ let private runList id via elem capacity steps ending (m: Model) =
                 Steps = List.rev outcomes
             }
 
+/// Slices whose elements disposal tracking registers: all but the uninitialised ones.
 let private sliceTracked =
     function
+    | SZeroed
+    | SHandleZeroed
+    | STryZeroed
     | SSpan
     | SGen
     | SEnum

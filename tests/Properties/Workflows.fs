@@ -40,7 +40,7 @@ and private finish (ending: WEnd) : ArenaWorkflow<unit, string> =
     match ending with
     | WOk -> Arena.ok ()
     | WError -> Arena.error "error"
-    | WThrow -> ArenaWorkflow((fun _ -> raise (BodyFailure())), false)
+    | WThrow -> fun _ -> raise (BodyFailure())
 
 /// Runs the workflow with Arena.run: Ok commits, Error rolls back, an exception rolls back and propagates.
 let run (mem: FastArena.Arena) (onAlloc: int -> ArenaRef<int64> -> unit) (steps: WStep list) (ending: WEnd) =
