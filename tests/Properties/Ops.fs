@@ -563,19 +563,20 @@ let private runList id via elem capacity steps ending (m: Model) =
                 Steps = List.rev outcomes
             }
 
-/// Slices whose elements disposal tracking registers: all but the uninitialised ones.
+/// Slices whose elements disposal tracking registers: every initialised slice (zeroed ones hold
+/// default values, which are values too); only uninitialised slices are ignored.
 let private sliceTracked =
     function
-    | SZeroed
-    | SHandleZeroed
-    | STryZeroed
     | SSpan
     | SGen
     | SEnum
     | SSeq
     | SHandle
+    | SZeroed
+    | SHandleZeroed
     | STrySpan
     | STryHandle
+    | STryZeroed
     | STryGen
     | STryEnum -> true
     | _ -> false
