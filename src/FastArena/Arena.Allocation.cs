@@ -233,10 +233,17 @@ public sealed unsafe partial class Arena
                 list.AddRange(items);
                 return list.Finish();
             }
-            finally
+            catch
             {
-                list.Dispose();
+                // As on the known-count path: the arena never owned these copies, so nothing is disposed.
+                list.Abandon();
+                throw;
             }
+        }
+
+        if (count < 0)
+        {
+            ThrowHelper.ThrowInvalidOperation($"The collection reported a negative Count ({count}).");
         }
 
         Checkpoint before = GetCheckpoint();

@@ -132,7 +132,10 @@ public sealed unsafe partial class Arena
     /// <c>with_transaction</c>: <c>true</c> is <c>Ok</c>, <c>false</c> is <c>Err</c>.
     /// </summary>
     /// <param name="body">The work; returns whether to keep it.</param>
-    /// <returns>What the body returned: whether the transaction committed.</returns>
+    /// <returns>
+    /// Whether the transaction committed: false when the body returned false, and also when it returned
+    /// true after rolling the transaction back itself.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
     public bool CommitIf(Func<Transaction, bool> body)
@@ -141,13 +144,13 @@ public sealed unsafe partial class Arena
         Transaction tx = BeginTransaction();
         try
         {
-            bool keep = body(tx);
-            if (keep)
+            if (!body(tx))
             {
-                CommitIfActive(tx);
+                return false;
             }
 
-            return keep;
+            CommitIfActive(tx);
+            return tx.Status == TransactionStatus.Committed;
         }
         finally
         {

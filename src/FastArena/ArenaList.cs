@@ -395,6 +395,21 @@ public unsafe ref struct ArenaList<T>
         return capacity;
     }
 
+    /// <summary>Ends the list and gives its buffer back when it is the newest allocation, disposing nothing.</summary>
+    internal void Abandon()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        int capacity = EndList();
+        if (_items != null && !_arena.IsDisposed)
+        {
+            _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + capacity));
+        }
+    }
+
     private readonly long ElementsEnd => _dataPosition + ((long)_count * sizeof(T));
 
     private readonly void EnsureUsable()

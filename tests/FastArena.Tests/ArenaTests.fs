@@ -257,6 +257,15 @@ let private slices =
                     let mutable r = Span<int64>.Empty
                     arena.TryAllocSlice(LyingCollection([| 1L; 2L; 3L |], 2), &r) |> ignore)
 
+            testCase "a collection that reports a negative Count is an InvalidOperationException"
+            <| fun () ->
+                use arena = unchecked 4096L
+                let w = witness arena
+
+                throwsUnchanged<InvalidOperationException> arena w "negative Count" (fun () ->
+                    let s = arena.AllocSlice(LyingCollection([| 1L |], -1))
+                    ())
+
             testCase "null generator and null enumerable are rejected"
             <| fun () ->
                 use arena = unchecked 4096L

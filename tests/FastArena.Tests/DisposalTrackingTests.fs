@@ -166,6 +166,25 @@ let private lists =
     testList
         "ArenaList"
         [
+            testCase "a sequence that throws mid-copy: its copies are given back and not disposed"
+            <| fun () ->
+                use arena = tracking ()
+                arena.Alloc(tr 1) |> ignore
+                let before = arena.BytesAllocated
+
+                let failing =
+                    seq {
+                        yield tr 2
+                        yield tr 3
+                        failwith "broken sequence"
+                    }
+
+                Expect.throwsT<Exception> (fun () -> arena.AllocSlice(failing).Length |> ignore) "propagates"
+                Expect.equal arena.BytesAllocated before "bytes given back"
+                Expect.equal (log ()) [] "the arena never owned the copies"
+                arena.Reset()
+                Expect.equal (log ()) [ 1 ] "only the value it owned"
+
             testCase "the elements of a finished list are tracked"
             <| fun () ->
                 use arena = tracking ()

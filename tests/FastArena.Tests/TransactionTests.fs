@@ -1039,6 +1039,15 @@ let private closures =
 
                 Expect.equal arena.BytesAllocated 8L "kept"
 
+                Expect.isFalse
+                    (arena.CommitIf(fun tx ->
+                        tx.Alloc 2L |> ignore
+                        tx.Rollback()
+                        true))
+                    "true after its own rollback: nothing committed, so CommitIf says false"
+
+                Expect.equal arena.BytesAllocated 8L "the rollback stands"
+
             testCase "a body that leaves a savepoint open: the commit throws and everything rolls back"
             <| fun () ->
                 use arena = unchecked 4096L
