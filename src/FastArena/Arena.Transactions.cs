@@ -33,6 +33,11 @@ public sealed unsafe partial class Arena
     private int _depth;
     private long _nextToken;
 
+    // The innermost open frame's token when the arena is unchecked and not disposed, else 0 (tokens
+    // start at 1). A handle whose token equals it is open and innermost, so its members skip the
+    // full validation; every other handle, and every handle of a checked arena, takes the full path.
+    private long _fastToken;
+
     /// <summary>The number of open transactions, savepoints included (0 when none).</summary>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
     public int TransactionDepth
@@ -71,6 +76,7 @@ public sealed unsafe partial class Arena
             BlocksCreatedAtStart = _blocksCreated,
         };
         _depth++;
+        _fastToken = _checked ? 0 : token;
         return new Transaction(this, _depth, token);
     }
 
@@ -203,6 +209,10 @@ public sealed unsafe partial class Arena
     // The operations behind Transaction's members. (depth, token) identify the handle.
     // ---------------------------------------------------------------------------------------------
 
+    /// <summary>Whether <paramref name="token"/> is the innermost open transaction of an unchecked, undisposed arena.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal bool IsInnermostFast(long token) => _fastToken == token;
+
     internal bool IsLive(int depth, long token) =>
         !_disposed && depth >= 1 && depth <= _depth && _frames[depth - 1].Token == token;
 
@@ -263,6 +273,7 @@ public sealed unsafe partial class Arena
         }
 
         _depth = index;
+        _fastToken = index == 0 || _checked ? 0 : _frames[index - 1].Token;
         _budgetEnd = index == 0 ? long.MaxValue : _frames[index - 1].BudgetEnd;
         UpdateLimit();
     }

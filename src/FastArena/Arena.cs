@@ -228,6 +228,25 @@ public sealed unsafe partial class Arena : IDisposable
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
     public void Reset()
     {
+        // The common case of a request loop: one block in use, nothing to dispose, poison or trim.
+        // A non-null limit means unchecked and not disposed (I3).
+        if (_current == 0 && _depth == 0 && _limit != null && _disposals is null && _reservedBytes <= _maxRetainedBytes)
+        {
+            Debug.Assert(_finishedBytes == 0 && _budgetEnd == long.MaxValue);
+
+            // SAFETY (I1, I2, I3): block 0 is live; its start is a valid cursor, and with no transaction
+            // open the fast-path limit is the block's end.
+            _cursor = _blockStart;
+            _limit = _blockEnd;
+            _rewinds.RecordReset();
+            return;
+        }
+
+        ResetSlow();
+    }
+
+    private void ResetSlow()
+    {
         ThrowIfUnusable();
         if (_depth > 0)
         {
@@ -265,6 +284,7 @@ public sealed unsafe partial class Arena : IDisposable
         _disposals?.DisposeAbove(-1, ref errors);
         _disposed = true;
         _depth = 0;
+        _fastToken = 0;
         FreeBlocks();
         Unregister();
         GC.SuppressFinalize(this);

@@ -46,6 +46,15 @@ internal sealed class RewindLog
         Debug.Assert(_count == 1 || _targets[_count - 2] < _targets[_count - 1], "targets rise strictly");
     }
 
+    /// <summary>Records a rewind to position 0, which dominates every earlier entry: O(1).</summary>
+    internal void RecordReset()
+    {
+        Epoch++;
+        _epochs[0] = Epoch;
+        _targets[0] = 0;
+        _count = 1;
+    }
+
     /// <summary>Whether something made at <paramref name="epoch"/> that needs bytes below <paramref name="position"/> survives.</summary>
     internal bool IsLive(long epoch, long position)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace FastArena;
 
@@ -55,16 +56,25 @@ public readonly unsafe struct Transaction : IDisposable, IEquatable<Transaction>
 
     private Arena Live
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            if (_arena is null)
-            {
-                ThrowHelper.ThrowInvalidOperation("The transaction is default: open one with Arena.BeginTransaction().");
-            }
-
-            _arena.ValidateTransaction(_depth, _token);
-            return _arena;
+            // The innermost open transaction of an unchecked arena: one compare (see Arena._fastToken).
+            Arena? arena = _arena;
+            return arena is not null && arena.IsInnermostFast(_token) ? arena : LiveSlow();
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Arena LiveSlow()
+    {
+        if (_arena is null)
+        {
+            ThrowHelper.ThrowInvalidOperation("The transaction is default: open one with Arena.BeginTransaction().");
+        }
+
+        _arena.ValidateTransaction(_depth, _token);
+        return _arena;
     }
 
     /// <summary>Whether the transaction is open.</summary>
@@ -174,6 +184,7 @@ public readonly unsafe struct Transaction : IDisposable, IEquatable<Transaction>
 
     /// <inheritdoc cref="Arena.Alloc{T}(T)"/>
     /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref T Alloc<T>(T value)
         where T : unmanaged => ref Live.Alloc(value);
 

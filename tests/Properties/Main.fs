@@ -47,6 +47,12 @@ let regressionSeeds: (string * uint64 * uint64 * int) list =
         "checked mode and disposal tracking", 2852200289971793619UL, 14410126751275665569UL, 32
         // Caught the deliberate "budget check forgets padding" bug (README): replays a 41-operation program.
         "checked mode and disposal tracking", 169540151634350923UL, 13917435845654057973UL, 41
+        // When the core began tracking zeroed slices (the model still said untracked).
+        "checked mode and disposal tracking", 9895956506248033336UL, 1636775161430063265UL, 27
+        "disposal tracking", 12136653420335181109UL, 8937596175805085123UL, 24
+        // When a sequence of unknown count stopped disposing its copies on a budget failure.
+        "disposal tracking", 2862120296653889140UL, 5394156208796847679UL, 100
+        "checked mode and disposal tracking", 8865300816338416368UL, 10508710295781024701UL, 24
     ]
 
 /// Failing programs found while the suite was written, shrunk, kept as they were printed.
