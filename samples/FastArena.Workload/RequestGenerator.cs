@@ -40,7 +40,7 @@ public sealed class RequestGenerator
 
     private readonly ulong _seed;
     private readonly RequestMix _mix;
-    private char[] _buffer = new char[4096];
+    private char[] _buffer;
     private int _length;
     private SplitMix64 _rng;
 
@@ -51,6 +51,10 @@ public sealed class RequestGenerator
     {
         _seed = seed;
         _mix = mix ?? RequestMix.Default;
+
+        // Room for the largest request up front (a node writes at most about 16 characters), so that
+        // generating never allocates in the middle of a measured run.
+        _buffer = new char[Math.Max(4096, _mix.MaxOversizedNodes * 16)];
     }
 
     /// <summary>The seed.</summary>
