@@ -93,7 +93,7 @@ def load(results_dir):
             stats = b.get("Statistics") or {}
             mem = b.get("Memory") or {}
             ops = mem.get("TotalOperations") or 0
-            jobs.add(b["DisplayInfo"].split(": ", 1)[-1])
+            jobs.add(re.sub(r"\s*\[.*\]$", "", b["DisplayInfo"].split(": ", 1)[-1]))
             rows.append({
                 "class": b["Type"],
                 "method": b["Method"],
@@ -118,7 +118,9 @@ def fmt_ns(ns):
         return f"{ns:,.0f} ns"
     if ns >= 10:
         return f"{ns:.1f} ns"
-    return f"{ns:.2f} ns"
+    if ns >= 0.1:
+        return f"{ns:.2f} ns"
+    return f"{ns:.3f} ns"
 
 
 def fmt_bytes(b):
