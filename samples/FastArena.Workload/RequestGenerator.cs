@@ -31,8 +31,10 @@ public sealed record RequestMix
 /// generators with the same seed agree.
 /// </summary>
 /// <remarks>
-/// With the default mix and budget (<see cref="WorkloadDefaults.BudgetBytes"/>) ordinary requests use at
-/// most 10 KiB of AST and oversized ones at least 37 KiB. Malformed requests always fail to parse.
+/// Node counts are approximate (the generator may overshoot a target by a few nodes). With the default
+/// mix, ordinary requests stay under the default budget (<see cref="WorkloadDefaults.BudgetBytes"/>,
+/// 16 KiB of AST) and oversized ones need over 37 KiB, so the budget rejects exactly the oversized
+/// requests. Malformed requests always fail to parse.
 /// </remarks>
 public sealed class RequestGenerator
 {
