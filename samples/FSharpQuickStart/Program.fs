@@ -1,13 +1,32 @@
 // FastArena from F#: `arena { }` workflows run as transactions. Ok keeps the allocations, Error gives
 // them back, and Arena.attempt lets a workflow recover from a failing part without losing its own work.
+// The README quotes the regions below (tools/Snippets.fsx keeps the quotes equal to this file).
 open FastArena
 open FastArena.FSharp
 
+// #region parse
+/// Parses numbers into the arena; the first bad one ends the workflow with an Error.
+let parseAll (texts: string list) : ArenaWorkflow<ArenaSlice<int>, string> =
+    arena {
+        let! numbers = allocZeroed texts.Length
+
+        for i, text in List.indexed texts do
+            let! n =
+                match System.Int32.TryParse text with
+                | true, n -> Ok n
+                | false, _ -> Error $"not a number: {text}"
+
+            numbers[i] <- n
+
+        return numbers
+    }
+// #endregion
+
 [<EntryPoint>]
 let main _ =
+    // #region card
     use mem = Arena.create ()
 
-    // 1. The card's example: allocate, compute, commit.
     let sum =
         arena {
             let! x = alloc 1
@@ -16,32 +35,22 @@ let main _ =
         }
 
     printfn "sum:       %A, %d bytes in use" (Arena.run mem sum) mem.Stats.BytesAllocated
+    // prints: sum:       Ok 3, 8 bytes in use
+    // #endregion
 
-    // 2. An Error rolls back: parse numbers into the arena; a bad one undoes the whole batch.
-    let parseAll (texts: string list) =
-        arena {
-            let! numbers = allocZeroed<int, string> texts.Length
-
-            for i, text in List.indexed texts do
-                let! n =
-                    match System.Int32.TryParse text with
-                    | true, n -> Ok n
-                    | false, _ -> Error $"not a number: {text}"
-
-                numbers[i] <- n
-
-            return numbers
-        }
-
+    // #region rollback
     let before = mem.Stats.BytesAllocated
     let bad = Arena.run mem (parseAll [ "10"; "20"; "x" ])
     printfn "bad batch: %A, bytes in use unchanged: %b" bad (mem.Stats.BytesAllocated = before)
+    // prints: bad batch: Error "not a number: x", bytes in use unchanged: true
 
     match Arena.run mem (parseAll [ "10"; "20"; "30" ]) with
     | Ok numbers -> printfn "batch:     Ok %A" (numbers.ToArray())
     | Error e -> printfn "batch:     Error %s" e
+    // prints: batch:     Ok [|10; 20; 30|]
+    // #endregion
 
-    // 3. Recovery: the inner batch fails and is rolled back; the outer work stays.
+    // #region attempt
     let withFallback =
         arena {
             let! header = allocString "totals"
@@ -52,8 +61,10 @@ let main _ =
         }
 
     printfn "recovery:  %A" (Arena.run mem withFallback)
+    // prints: recovery:  Ok "totals: fell back after 'not a number: two'"
+    // #endregion
 
-    // 4. A budget: a workflow may use at most 64 bytes; past that it ends with an Error and gives back.
+    // #region budget
     let tooBig =
         Arena.withBudgetOr
             64L
@@ -61,5 +72,8 @@ let main _ =
             (parseAll [ for i in 1..20 -> string i ])
 
     printfn "budget:    %A" (Arena.run mem tooBig)
+    // prints: budget:    Error "over budget by 16 bytes"
+    // #endregion
+
     printfn "in use:    %d bytes" mem.Stats.BytesAllocated
     0

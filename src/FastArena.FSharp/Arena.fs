@@ -7,50 +7,40 @@ open FastArena
 module ArenaOperations =
     // Primitives are not scoped: each allocates once, or throws having allocated nothing.
 
-    let alloc (value: 'T) : ArenaWorkflow<ArenaRef<'T>, 'E> =
-        ArenaWorkflow((fun ctx -> Ok(ctx.Arena.AllocHandle value)), false)
+    // Inline, so that a `let!` of one flattens into the enclosing block's function.
 
-    let allocSlice (values: 'T[]) : ArenaWorkflow<ArenaSlice<'T>, 'E> =
-        ArenaWorkflow((fun ctx -> Ok(ctx.Arena.AllocSliceHandle(ReadOnlySpan<'T>(values)))), false)
+    let inline alloc (value: 'T) : ArenaWorkflow<ArenaRef<'T>, 'E> =
+        fun ctx -> Ok(ctx.Arena.AllocHandle value)
 
-    let allocSeq (values: seq<'T>) : ArenaWorkflow<ArenaSlice<'T>, 'E> =
-        ArenaWorkflow(
-            (fun ctx ->
-                // Enumerate before allocating, so a throwing sequence leaves nothing behind.
-                let items = Seq.toArray values
-                Ok(ctx.Arena.AllocSliceHandle(ReadOnlySpan<'T>(items)))),
-            false
-        )
+    let inline allocSlice (values: 'T[]) : ArenaWorkflow<ArenaSlice<'T>, 'E> =
+        fun ctx -> Ok(ctx.Arena.AllocSliceHandle(ReadOnlySpan<'T>(values)))
 
-    let allocInit (count: int) (initializer: int -> 'T) : ArenaWorkflow<ArenaSlice<'T>, 'E> =
-        ArenaWorkflow(
-            (fun ctx ->
-                let items = Array.init count initializer
-                Ok(ctx.Arena.AllocSliceHandle(ReadOnlySpan<'T>(items)))),
-            false
-        )
+    let inline allocSeq (values: seq<'T>) : ArenaWorkflow<ArenaSlice<'T>, 'E> =
+        fun ctx ->
+            // Enumerate before allocating, so a throwing sequence leaves nothing behind.
+            let items = Seq.toArray values
+            Ok(ctx.Arena.AllocSliceHandle(ReadOnlySpan<'T>(items)))
 
-    let allocZeroed (count: int) : ArenaWorkflow<ArenaSlice<'T>, 'E> =
-        ArenaWorkflow((fun ctx -> Ok(ctx.Arena.AllocSliceHandle<'T>(count))), false)
+    let inline allocInit (count: int) (initializer: int -> 'T) : ArenaWorkflow<ArenaSlice<'T>, 'E> =
+        fun ctx ->
+            let items = Array.init count initializer
+            Ok(ctx.Arena.AllocSliceHandle(ReadOnlySpan<'T>(items)))
 
-    let allocString (text: string) : ArenaWorkflow<ArenaSlice<char>, 'E> =
-        ArenaWorkflow((fun ctx -> Ok(ctx.Arena.AllocStringHandle(text.AsSpan()))), false)
+    let inline allocZeroed (count: int) : ArenaWorkflow<ArenaSlice<'T>, 'E> =
+        fun ctx -> Ok(ctx.Arena.AllocSliceHandle<'T>(count))
 
-    [<GeneralizableValue>]
-    let currentArena<'E> : ArenaWorkflow<Arena, 'E> =
-        ArenaWorkflow((fun ctx -> Ok ctx.Arena), false)
+    let inline allocString (text: string) : ArenaWorkflow<ArenaSlice<char>, 'E> =
+        fun ctx -> Ok(ctx.Arena.AllocStringHandle(text.AsSpan()))
 
-    [<GeneralizableValue>]
-    let currentTransaction<'E> : ArenaWorkflow<Transaction, 'E> =
-        ArenaWorkflow((fun ctx -> Ok ctx.Transaction), false)
+    let currentArena: ArenaWorkflow<Arena, 'E> = fun ctx -> Ok ctx.Arena
 
-    [<GeneralizableValue>]
-    let bytesUsed<'E> : ArenaWorkflow<int64, 'E> =
-        ArenaWorkflow((fun ctx -> Ok ctx.Transaction.BytesUsed), false)
+    let currentTransaction: ArenaWorkflow<Transaction, 'E> =
+        fun ctx -> Ok ctx.Transaction
 
-    [<GeneralizableValue>]
-    let budgetRemaining<'E> : ArenaWorkflow<int64 option, 'E> =
-        ArenaWorkflow((fun ctx -> Ok(Option.ofNullable ctx.Transaction.BudgetRemaining)), false)
+    let bytesUsed: ArenaWorkflow<int64, 'E> = fun ctx -> Ok ctx.Transaction.BytesUsed
+
+    let budgetRemaining: ArenaWorkflow<int64 option, 'E> =
+        fun ctx -> Ok(Option.ofNullable ctx.Transaction.BudgetRemaining)
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Arena =
@@ -60,11 +50,21 @@ module Arena =
 
     let run (arena: Arena) (workflow: ArenaWorkflow<'T, 'E>) : Result<'T, 'E> =
         ArgumentNullException.ThrowIfNull arena
-        // The transaction opened here is the workflow's scope, so a scoped workflow needs no second one.
-        Scope.runIn arena (arena.BeginTransaction()) workflow.Body
+        // The transaction opened here is fresh: a scoped workflow uses it rather than a second one.
+        Scope.runIn arena (arena.BeginTransaction()) true workflow
+
+    let scoped (workflow: ArenaWorkflow<'T, 'E>) : ArenaWorkflow<'T, 'E> =
+        fun ctx ->
+            if ctx.IsFreshScope then
+                workflow ctx.Inner
+            else
+                let arena = ctx.Arena
+                Scope.runIn arena (arena.BeginTransaction()) false workflow
 
     let attempt (workflow: ArenaWorkflow<'T, 'E>) : ArenaWorkflow<Result<'T, 'E>, 'E2> =
-        ArenaWorkflow((fun ctx -> Ok(Scope.run ctx workflow.Body)), false)
+        fun ctx ->
+            let arena = ctx.Arena
+            Ok(Scope.runIn arena (arena.BeginTransaction()) true workflow)
 
     let private budgeted (bytes: int64) (ctx: ArenaContext) (workflow: ArenaWorkflow<'T, 'E>) =
         let arena = ctx.Arena
@@ -76,69 +76,64 @@ module Arena =
             tx.Dispose()
             reraise ()
 
-        Scope.runIn arena tx workflow.Body
+        Scope.runIn arena tx true workflow
 
     let withBudget (bytes: int64) (workflow: ArenaWorkflow<'T, 'E>) : ArenaWorkflow<'T, 'E> =
-        ArenaWorkflow((fun ctx -> budgeted bytes ctx workflow), false)
+        fun ctx -> budgeted bytes ctx workflow
 
     let withBudgetOr
         (bytes: int64)
         (onExceeded: ArenaBudgetExceededException -> 'E)
         (workflow: ArenaWorkflow<'T, 'E>)
         : ArenaWorkflow<'T, 'E> =
-        ArenaWorkflow(
-            (fun ctx ->
-                // The savepoint has rolled back (Scope.runIn's finally) by the time the handler runs.
-                try
-                    budgeted bytes ctx workflow
-                with :? ArenaBudgetExceededException as ex ->
-                    Error(onExceeded ex)),
-            false
-        )
+        fun ctx ->
+            // The savepoint has rolled back (Scope.runIn's finally) by the time the handler runs.
+            try
+                budgeted bytes ctx workflow
+            with :? ArenaBudgetExceededException as ex ->
+                Error(onExceeded ex)
 
-    let scoped (workflow: ArenaWorkflow<'T, 'E>) : ArenaWorkflow<'T, 'E> = ArenaWorkflow(workflow.Body, true)
+    let ok (value: 'T) : ArenaWorkflow<'T, 'E> = fun _ -> Ok value
 
-    let ok (value: 'T) : ArenaWorkflow<'T, 'E> =
-        ArenaWorkflow((fun _ -> Ok value), false)
+    let error (error: 'E) : ArenaWorkflow<'T, 'E> = fun _ -> Error error
 
-    let error (error: 'E) : ArenaWorkflow<'T, 'E> =
-        ArenaWorkflow((fun _ -> Error error), false)
+    let ofResult (result: Result<'T, 'E>) : ArenaWorkflow<'T, 'E> = fun _ -> result
 
-    let ofResult (result: Result<'T, 'E>) : ArenaWorkflow<'T, 'E> = ArenaWorkflow((fun _ -> result), false)
+    // map and ignore pass the context on as it is: the child's result is theirs. Combinators of two
+    // workflows, and mapError, pass ctx.Inner, so that a scoped child opens its own savepoint.
 
     let map (mapping: 'T -> 'U) (workflow: ArenaWorkflow<'T, 'E>) : ArenaWorkflow<'U, 'E> =
-        ArenaWorkflow((fun ctx -> Result.map mapping (workflow.Invoke ctx)), false)
+        fun ctx -> Result.map mapping (workflow ctx)
 
     let map2
         (mapping: 'T -> 'U -> 'V)
         (first: ArenaWorkflow<'T, 'E>)
         (second: ArenaWorkflow<'U, 'E>)
         : ArenaWorkflow<'V, 'E> =
-        ArenaWorkflow(
-            (fun ctx ->
-                match first.Invoke ctx with
-                | Ok a ->
-                    match second.Invoke ctx with
-                    | Ok b -> Ok(mapping a b)
-                    | Error e -> Error e
-                | Error e -> Error e),
-            false
-        )
+        fun ctx ->
+            let inner = ctx.Inner
+
+            match first inner with
+            | Ok a ->
+                match second inner with
+                | Ok b -> Ok(mapping a b)
+                | Error e -> Error e
+            | Error e -> Error e
 
     let mapError (mapping: 'E -> 'F) (workflow: ArenaWorkflow<'T, 'E>) : ArenaWorkflow<'T, 'F> =
-        ArenaWorkflow((fun ctx -> Result.mapError mapping (workflow.Invoke ctx)), false)
+        // ctx.Inner: a scoped workflow rolls back in its own savepoint before the mapping sees its error.
+        fun ctx -> Result.mapError mapping (workflow ctx.Inner)
 
     let bind (binder: 'T -> ArenaWorkflow<'U, 'E>) (workflow: ArenaWorkflow<'T, 'E>) : ArenaWorkflow<'U, 'E> =
-        ArenaWorkflow(
-            (fun ctx ->
-                match workflow.Invoke ctx with
-                | Ok value -> (binder value).Invoke ctx
-                | Error e -> Error e),
-            false
-        )
+        fun ctx ->
+            let inner = ctx.Inner
+
+            match workflow inner with
+            | Ok value -> (binder value) inner
+            | Error e -> Error e
 
     let ignore (workflow: ArenaWorkflow<'T, 'E>) : ArenaWorkflow<unit, 'E> =
-        ArenaWorkflow((fun ctx -> Result.map ignore (workflow.Invoke ctx)), false)
+        fun ctx -> Result.map ignore (workflow ctx)
 
     let stats (arena: Arena) = arena.Stats
 

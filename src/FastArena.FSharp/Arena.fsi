@@ -22,7 +22,7 @@ module ArenaOperations =
     /// }
     /// </code>
     /// </example>
-    val alloc: value: 'T -> ArenaWorkflow<ArenaRef<'T>, 'E> when 'T: unmanaged
+    val inline alloc: value: 'T -> ArenaWorkflow<ArenaRef<'T>, 'E> when 'T: unmanaged
 
     /// <summary>Copies an array into the arena with one block copy.</summary>
     /// <param name="values">The elements; null is treated as empty.</param>
@@ -35,7 +35,7 @@ module ArenaOperations =
     /// }
     /// </code>
     /// </example>
-    val allocSlice: values: 'T[] -> ArenaWorkflow<ArenaSlice<'T>, 'E> when 'T: unmanaged
+    val inline allocSlice: values: 'T[] -> ArenaWorkflow<ArenaSlice<'T>, 'E> when 'T: unmanaged
 
     /// <summary>Copies a sequence into the arena (it is enumerated once, when the workflow runs).</summary>
     /// <param name="values">The elements.</param>
@@ -48,7 +48,7 @@ module ArenaOperations =
     /// }
     /// </code>
     /// </example>
-    val allocSeq: values: seq<'T> -> ArenaWorkflow<ArenaSlice<'T>, 'E> when 'T: unmanaged
+    val inline allocSeq: values: seq<'T> -> ArenaWorkflow<ArenaSlice<'T>, 'E> when 'T: unmanaged
 
     /// <summary>Allocates <paramref name="count"/> elements, element <c>i</c> being <c>initializer i</c>.</summary>
     /// <param name="count">Number of elements, not negative.</param>
@@ -62,7 +62,7 @@ module ArenaOperations =
     /// }
     /// </code>
     /// </example>
-    val allocInit: count: int -> initializer: (int -> 'T) -> ArenaWorkflow<ArenaSlice<'T>, 'E> when 'T: unmanaged
+    val inline allocInit: count: int -> initializer: (int -> 'T) -> ArenaWorkflow<ArenaSlice<'T>, 'E> when 'T: unmanaged
 
     /// <summary>Allocates <paramref name="count"/> zeroed elements.</summary>
     /// <param name="count">Number of elements, not negative (a negative count throws <c>ArgumentOutOfRangeException</c>).</param>
@@ -75,7 +75,7 @@ module ArenaOperations =
     /// }
     /// </code>
     /// </example>
-    val allocZeroed: count: int -> ArenaWorkflow<ArenaSlice<'T>, 'E> when 'T: unmanaged
+    val inline allocZeroed: count: int -> ArenaWorkflow<ArenaSlice<'T>, 'E> when 'T: unmanaged
 
     /// <summary>Copies a string's characters into the arena.</summary>
     /// <param name="text">The text; null is treated as empty.</param>
@@ -88,7 +88,7 @@ module ArenaOperations =
     /// }
     /// </code>
     /// </example>
-    val allocString: text: string -> ArenaWorkflow<ArenaSlice<char>, 'E>
+    val inline allocString: text: string -> ArenaWorkflow<ArenaSlice<char>, 'E>
 
     /// <summary>The arena the workflow runs in, for the core's API (spans, lists, raw memory).</summary>
     /// <example>
@@ -99,8 +99,7 @@ module ArenaOperations =
     /// }
     /// </code>
     /// </example>
-    [<GeneralizableValue>]
-    val currentArena<'E> : ArenaWorkflow<Arena, 'E>
+    val currentArena: ArenaWorkflow<Arena, 'E>
 
     /// <summary>The innermost open transaction: the running workflow's own scope.</summary>
     /// <example>
@@ -111,8 +110,7 @@ module ArenaOperations =
     /// }
     /// </code>
     /// </example>
-    [<GeneralizableValue>]
-    val currentTransaction<'E> : ArenaWorkflow<Transaction, 'E>
+    val currentTransaction: ArenaWorkflow<Transaction, 'E>
 
     /// <summary>Bytes allocated so far in the innermost scope, padding included.</summary>
     /// <example>
@@ -123,8 +121,7 @@ module ArenaOperations =
     /// }
     /// </code>
     /// </example>
-    [<GeneralizableValue>]
-    val bytesUsed<'E> : ArenaWorkflow<int64, 'E>
+    val bytesUsed: ArenaWorkflow<int64, 'E>
 
     /// <summary>Bytes the tightest open budget still allows; None when no open scope has a budget.</summary>
     /// <example>
@@ -132,8 +129,7 @@ module ArenaOperations =
     /// Arena.withBudget 64L (arena { return! budgetRemaining }) // Ok (Some 64L) when run
     /// </code>
     /// </example>
-    [<GeneralizableValue>]
-    val budgetRemaining<'E> : ArenaWorkflow<int64 option, 'E>
+    val budgetRemaining: ArenaWorkflow<int64 option, 'E>
 
 /// <summary>
 /// Functions over arenas and workflows. Used qualified (<c>Arena.run</c>), beside the core's
@@ -234,7 +230,11 @@ module Arena =
         workflow: ArenaWorkflow<'T, 'E> ->
             ArenaWorkflow<'T, 'E>
 
-    /// <summary>Runs <paramref name="workflow"/> in a savepoint of its own, even if it is a primitive.</summary>
+    /// <summary>
+    /// Makes <paramref name="workflow"/> scoped: invoked inside another workflow it runs in a savepoint
+    /// of its own; invoked directly in a transaction opened for it (by <c>run</c>, <c>attempt</c> or
+    /// <c>withBudget</c>) it uses that one. The builder's <c>Run</c> calls it on every <c>arena { }</c>.
+    /// </summary>
     /// <param name="workflow">The work.</param>
     /// <returns>The scoped workflow.</returns>
     /// <example>

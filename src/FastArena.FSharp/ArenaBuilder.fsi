@@ -10,6 +10,11 @@ open System
 /// </summary>
 /// <remarks>
 /// <para>
+/// Every member is inline: in an optimized build the compiler flattens a block into one function, so
+/// running a block built once allocates no managed memory, however many steps it binds. (A block built
+/// inside a function is a closure made at each call.)
+/// </para>
+/// <para>
 /// Inside: <c>let!</c> and <c>do!</c> of arena workflows (the operations of
 /// <see cref="T:FastArena.FSharp.ArenaOperations"/>, other <c>arena { }</c> blocks) and of plain
 /// <c>Result&lt;'T, 'E&gt;</c> values; <c>return</c>, <c>return!</c>, <c>match!</c>, <c>if</c>,
@@ -48,7 +53,7 @@ type ArenaBuilder =
     /// arena { return! alloc 1 }
     /// </code>
     /// </example>
-    member inline ReturnFrom: workflow: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'T, 'E>
+    member inline ReturnFrom: [<InlineIfLambda>] workflow: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'T, 'E>
 
     /// <summary>The empty branch: succeeds with unit.</summary>
     /// <returns>A workflow that allocates nothing.</returns>
@@ -73,7 +78,7 @@ type ArenaBuilder =
     /// </code>
     /// </example>
     member inline Bind:
-        workflow: ArenaWorkflow<'T, 'E> * [<InlineIfLambda>] binder: ('T -> ArenaWorkflow<'U, 'E>) ->
+        [<InlineIfLambda>] workflow: ArenaWorkflow<'T, 'E> * [<InlineIfLambda>] binder: ('T -> ArenaWorkflow<'U, 'E>) ->
             ArenaWorkflow<'U, 'E>
 
     /// <summary>Wraps the workflow's body so that nothing runs until the workflow does.</summary>
@@ -86,7 +91,7 @@ type ArenaBuilder =
     /// </example>
     member inline Delay: [<InlineIfLambda>] generator: (unit -> ArenaWorkflow<'T, 'E>) -> ArenaWorkflow<'T, 'E>
 
-    /// <summary>Marks the finished workflow as scoped: bound inside another, it runs in a savepoint.</summary>
+    /// <summary>Makes the finished workflow scoped (<c>Arena.scoped</c>): bound inside another, it runs in a savepoint.</summary>
     /// <param name="workflow">The delayed body.</param>
     /// <returns>The scoped workflow.</returns>
     /// <example>
@@ -94,7 +99,7 @@ type ArenaBuilder =
     /// let inner = arena { let! _ = alloc 1 in return! Error "no" } // rolls back its own alloc when bound
     /// </code>
     /// </example>
-    member inline Run: workflow: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'T, 'E>
+    member inline Run: [<InlineIfLambda>] workflow: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'T, 'E>
 
     /// <summary>Sequencing: runs <paramref name="first"/>, then <paramref name="second"/> unless the first failed.</summary>
     /// <param name="first">The unit-valued first part.</param>
@@ -108,7 +113,9 @@ type ArenaBuilder =
     /// }
     /// </code>
     /// </example>
-    member inline Combine: first: ArenaWorkflow<unit, 'E> * second: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'T, 'E>
+    member inline Combine:
+        [<InlineIfLambda>] first: ArenaWorkflow<unit, 'E> * [<InlineIfLambda>] second: ArenaWorkflow<'T, 'E> ->
+            ArenaWorkflow<'T, 'E>
 
     /// <summary><c>while guard do body</c>: a loop that stops at the first <c>Error</c>; constant stack depth.</summary>
     /// <param name="guard">Checked before each iteration.</param>
@@ -124,7 +131,8 @@ type ArenaBuilder =
     /// </code>
     /// </example>
     member inline While:
-        [<InlineIfLambda>] guard: (unit -> bool) * body: ArenaWorkflow<unit, 'E> -> ArenaWorkflow<unit, 'E>
+        [<InlineIfLambda>] guard: (unit -> bool) * [<InlineIfLambda>] body: ArenaWorkflow<unit, 'E> ->
+            ArenaWorkflow<unit, 'E>
 
     /// <summary><c>for x in sequence do body</c>: stops at the first <c>Error</c>; the enumerator is disposed.</summary>
     /// <param name="sequence">The items.</param>
@@ -156,7 +164,7 @@ type ArenaBuilder =
     /// </code>
     /// </example>
     member inline TryWith:
-        body: ArenaWorkflow<'T, 'E> * [<InlineIfLambda>] handler: (exn -> ArenaWorkflow<'T, 'E>) ->
+        [<InlineIfLambda>] body: ArenaWorkflow<'T, 'E> * [<InlineIfLambda>] handler: (exn -> ArenaWorkflow<'T, 'E>) ->
             ArenaWorkflow<'T, 'E>
 
     /// <summary><c>try body finally compensation</c>: the compensation runs however the body ends.</summary>
@@ -175,7 +183,8 @@ type ArenaBuilder =
     /// </code>
     /// </example>
     member inline TryFinally:
-        body: ArenaWorkflow<'T, 'E> * [<InlineIfLambda>] compensation: (unit -> unit) -> ArenaWorkflow<'T, 'E>
+        [<InlineIfLambda>] body: ArenaWorkflow<'T, 'E> * [<InlineIfLambda>] compensation: (unit -> unit) ->
+            ArenaWorkflow<'T, 'E>
 
     /// <summary><c>use resource = value</c>: disposes the resource however the rest ends; null is allowed and skipped.</summary>
     /// <param name="resource">The resource (may be null).</param>
@@ -201,7 +210,7 @@ type ArenaBuilder =
     /// arena { let! x = alloc 1 in return x }
     /// </code>
     /// </example>
-    member inline Source: workflow: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'T, 'E>
+    member inline Source: [<InlineIfLambda>] workflow: ArenaWorkflow<'T, 'E> -> ArenaWorkflow<'T, 'E>
 
 /// <summary>The <c>Source</c> overloads that let <c>arena { }</c> bind plain results and loop over sequences.</summary>
 [<AutoOpen>]

@@ -6,19 +6,25 @@ open FastArena
 type ArenaContext =
     val Arena: Arena
     val Transaction: Transaction
+    val IsFreshScope: bool
 
-    new(arena, transaction) =
+    new(arena, transaction, isFreshScope) =
         {
             Arena = arena
             Transaction = transaction
+            IsFreshScope = isFreshScope
         }
 
+    member this.Inner = ArenaContext(this.Arena, this.Transaction, false)
+
+type ArenaWorkflow<'T, 'E> = ArenaContext -> Result<'T, 'E>
+
 module internal Scope =
-    // The one place where a transaction ends: Ok commits, Error rolls back, and the finally rolls back
-    // on an exception (Dispose does nothing once the transaction has ended).
-    let runIn (arena: Arena) (tx: Transaction) (body: ArenaContext -> Result<'T, 'E>) =
+    // The one place where a workflow's transaction ends: Ok commits, Error rolls back, and the finally
+    // rolls back on an exception (Dispose does nothing once the transaction has ended).
+    let runIn (arena: Arena) (tx: Transaction) (fresh: bool) (body: ArenaWorkflow<'T, 'E>) =
         try
-            let result = body (ArenaContext(arena, tx))
+            let result = body (ArenaContext(arena, tx, fresh))
 
             match result with
             | Ok _ ->
@@ -32,15 +38,3 @@ module internal Scope =
             result
         finally
             tx.Dispose()
-
-    let run (context: ArenaContext) body =
-        let arena = context.Arena
-        runIn arena (arena.BeginTransaction()) body
-
-[<Sealed>]
-type ArenaWorkflow<'T, 'E>(body: ArenaContext -> Result<'T, 'E>, isScoped: bool) =
-    member _.Body = body
-    member _.IsScoped = isScoped
-
-    member _.Invoke(context: ArenaContext) =
-        if isScoped then Scope.run context body else body context

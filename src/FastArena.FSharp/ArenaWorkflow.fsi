@@ -3,15 +3,16 @@ namespace FastArena.FSharp
 open FastArena
 
 /// <summary>
-/// What a running workflow sees: the arena and the innermost transaction its allocations land in.
+/// What a running workflow sees: the arena, the innermost transaction its allocations land in, and
+/// whether that transaction was opened for it.
 /// </summary>
 /// <remarks>
-/// A small struct, passed by value. Only code that builds its own primitive workflows needs it; the
-/// operations of <see cref="T:FastArena.FSharp.ArenaOperations"/> cover ordinary use.
+/// A small struct, passed by value. Only code that writes its own primitive workflows or combinators
+/// needs it; the operations of <see cref="T:FastArena.FSharp.ArenaOperations"/> cover ordinary use.
 /// </remarks>
 /// <example>
 /// <code lang="fsharp">
-/// let depth = ArenaWorkflow&lt;int, string&gt;((fun ctx -> Ok ctx.Transaction.Depth), false)
+/// let depth: ArenaWorkflow&lt;int, string&gt; = fun ctx -> Ok ctx.Transaction.Depth
 /// </code>
 /// </example>
 [<Struct; NoEquality; NoComparison>]
@@ -22,19 +23,22 @@ type ArenaContext =
     /// <summary>The innermost open transaction: the workflow's own scope.</summary>
     val Transaction: Transaction
 
-    /// <summary>Pairs an arena with the transaction that is open on it.</summary>
+    /// <summary>
+    /// True when <see cref="F:FastArena.FSharp.ArenaContext.Transaction"/> was opened for the workflow
+    /// being invoked and nothing has run in it yet, so a scoped workflow may use it instead of opening
+    /// a savepoint. A combinator that invokes more than one workflow passes
+    /// <see cref="P:FastArena.FSharp.ArenaContext.Inner"/> to them instead.
+    /// </summary>
+    val IsFreshScope: bool
+
+    /// <summary>A context.</summary>
     /// <param name="arena">The arena the workflow allocates in.</param>
     /// <param name="transaction">The innermost open transaction of <paramref name="arena"/>.</param>
-    new: arena: Arena * transaction: Transaction -> ArenaContext
+    /// <param name="isFreshScope">Whether <paramref name="transaction"/> was opened for the workflow about to run.</param>
+    new: arena: Arena * transaction: Transaction * isFreshScope: bool -> ArenaContext
 
-/// Runs bodies in savepoints; shared by the workflow type, the module and the builder.
-module internal Scope =
-    /// Opens a savepoint in the context's arena, runs the body in it, commits on Ok, rolls back on
-    /// Error and on an exception (which propagates).
-    val run: context: ArenaContext -> body: (ArenaContext -> Result<'T, 'E>) -> Result<'T, 'E>
-
-    /// Like run, on a transaction the caller has opened (and which run disposes).
-    val runIn: arena: Arena -> tx: Transaction -> body: (ArenaContext -> Result<'T, 'E>) -> Result<'T, 'E>
+    /// <summary>The same arena and transaction, not fresh: a scoped workflow invoked with it opens a savepoint.</summary>
+    member Inner: ArenaContext
 
 /// <summary>
 /// A description of work against an arena which, when run, yields <c>Result&lt;'T, 'E&gt;</c> inside a
@@ -47,14 +51,19 @@ module internal Scope =
 /// value: nothing happens until it runs, and it can run many times.
 /// </para>
 /// <para>
-/// A workflow made by <c>arena { }</c> is <i>scoped</i>: bound inside another workflow it runs as a
-/// savepoint, so its <c>Error</c> (or exception) gives back exactly its own allocations before the
-/// enclosing workflow sees it. Primitive operations such as <c>alloc</c> are not scoped: each either
-/// happens whole or throws, so a savepoint would buy nothing.
+/// A workflow made by <c>arena { }</c> (or <c>Arena.scoped</c>) is <i>scoped</i>: bound inside another
+/// workflow it runs as a savepoint, so its <c>Error</c> (or exception) gives back exactly its own
+/// allocations before the enclosing workflow sees it. Primitive operations such as <c>alloc</c> are
+/// not scoped: each either happens whole or throws, so a savepoint would buy nothing.
 /// </para>
 /// <para>
 /// Values pass between steps as handles (<see cref="T:FastArena.ArenaRef`1"/>,
 /// <see cref="T:FastArena.ArenaSlice`1"/>), never as spans: a span cannot cross a <c>let!</c>.
+/// </para>
+/// <para>
+/// It is a function of the <see cref="T:FastArena.FSharp.ArenaContext"/>, so that the builder's inline
+/// members flatten a whole <c>arena { }</c> block into one function (in an optimized build): binding a
+/// step allocates no managed memory. Invoke a workflow only with the context you were given.
 /// </para>
 /// </remarks>
 /// <example>
@@ -68,38 +77,10 @@ module internal Scope =
 /// Arena.run mem pair // Ok 3
 /// </code>
 /// </example>
-[<Sealed>]
-type ArenaWorkflow<'T, 'E> =
-    /// <summary>Low level: a workflow from a function. Builders and custom primitives use it.</summary>
-    /// <param name="body">The work, run against the context of the transaction it lands in.</param>
-    /// <param name="isScoped">
-    /// Whether <see cref="M:FastArena.FSharp.ArenaWorkflow`2.Invoke(FastArena.FSharp.ArenaContext)"/>
-    /// runs <paramref name="body"/> in a savepoint of its own. A primitive whose body either completes
-    /// or throws without allocating passes false.
-    /// </param>
-    /// <example>
-    /// <code lang="fsharp">
-    /// let allocTwice v = ArenaWorkflow((fun ctx -> Ok(ctx.Arena.AllocHandle v, ctx.Arena.AllocHandle v)), true)
-    /// </code>
-    /// </example>
-    new: body: (ArenaContext -> Result<'T, 'E>) * isScoped: bool -> ArenaWorkflow<'T, 'E>
+type ArenaWorkflow<'T, 'E> = ArenaContext -> Result<'T, 'E>
 
-    /// <summary>The work, without the savepoint that a scoped workflow opens around it.</summary>
-    member Body: (ArenaContext -> Result<'T, 'E>)
-
-    /// <summary>Whether the workflow runs in a savepoint of its own when it is invoked.</summary>
-    member IsScoped: bool
-
-    /// <summary>
-    /// Runs the workflow inside the transaction of <paramref name="context"/>: a scoped workflow opens a
-    /// savepoint that <c>Ok</c> commits and <c>Error</c> or an exception rolls back.
-    /// </summary>
-    /// <param name="context">The running workflow's context.</param>
-    /// <returns>The workflow's result.</returns>
-    /// <example>
-    /// <code lang="fsharp">
-    /// let twice (wf: ArenaWorkflow&lt;int, string&gt;) =
-    ///     ArenaWorkflow((fun ctx -> wf.Invoke ctx |> Result.bind (fun a -> wf.Invoke ctx |> Result.map ((+) a))), false)
-    /// </code>
-    /// </example>
-    member Invoke: context: ArenaContext -> Result<'T, 'E>
+/// Runs workflows in transactions; shared by the module and the builder.
+module internal Scope =
+    /// Runs the body in tx (which the caller opened on arena): Ok commits, Error rolls back, an
+    /// exception rolls back and propagates. The body's context is fresh when `fresh` is true.
+    val runIn: arena: Arena -> tx: Transaction -> fresh: bool -> body: ArenaWorkflow<'T, 'E> -> Result<'T, 'E>

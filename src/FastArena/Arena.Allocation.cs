@@ -134,7 +134,7 @@ public sealed unsafe partial class Arena
 
     /// <summary>Allocates <paramref name="length"/> zeroed elements.</summary>
     /// <param name="length">Number of elements, not negative.</param>
-    /// <returns>The zeroed slice.</returns>
+    /// <returns>The zeroed slice. With disposal tracking on, its elements are disposed when their memory is given back.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or the slice is larger than <see cref="MaxRequestSize"/>.</exception>
     /// <exception cref="ArenaBudgetExceededException">An open transaction's budget would be exceeded.</exception>
     /// <exception cref="OutOfMemoryException">The operating system refused a new block.</exception>
@@ -144,6 +144,9 @@ public sealed unsafe partial class Arena
     {
         Span<T> span = AllocSliceUninitialized<T>(length);
         span.Clear();
+
+        // Zeroed values are values: the caller fills them in, and disposal tracking disposes them.
+        TrackSpan(span, BytesAllocated);
         return span;
     }
 
@@ -230,10 +233,17 @@ public sealed unsafe partial class Arena
                 list.AddRange(items);
                 return list.Finish();
             }
-            finally
+            catch
             {
-                list.Dispose();
+                // As on the known-count path: the arena never owned these copies, so nothing is disposed.
+                list.Abandon();
+                throw;
             }
+        }
+
+        if (count < 0)
+        {
+            ThrowHelper.ThrowInvalidOperation($"The collection reported a negative Count ({count}).");
         }
 
         Checkpoint before = GetCheckpoint();
@@ -331,6 +341,7 @@ public sealed unsafe partial class Arena
         }
 
         result.Clear();
+        TrackSpan(result, BytesAllocated);
         return true;
     }
 

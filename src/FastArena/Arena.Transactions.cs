@@ -132,7 +132,10 @@ public sealed unsafe partial class Arena
     /// <c>with_transaction</c>: <c>true</c> is <c>Ok</c>, <c>false</c> is <c>Err</c>.
     /// </summary>
     /// <param name="body">The work; returns whether to keep it.</param>
-    /// <returns>What the body returned: whether the transaction committed.</returns>
+    /// <returns>
+    /// Whether the transaction committed: false when the body returned false, and also when it returned
+    /// true after rolling the transaction back itself.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
     public bool CommitIf(Func<Transaction, bool> body)
@@ -141,13 +144,13 @@ public sealed unsafe partial class Arena
         Transaction tx = BeginTransaction();
         try
         {
-            bool keep = body(tx);
-            if (keep)
+            if (!body(tx))
             {
-                CommitIfActive(tx);
+                return false;
             }
 
-            return keep;
+            CommitIfActive(tx);
+            return tx.Status == TransactionStatus.Committed;
         }
         finally
         {
@@ -162,6 +165,7 @@ public sealed unsafe partial class Arena
     /// <typeparam name="TResult">What the body returns.</typeparam>
     /// <param name="body">The work.</param>
     /// <returns>What the body returned.</returns>
+    /// <exception cref="InvalidOperationException">The body left a savepoint open: the commit is refused and the transaction rolls back.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
     public TResult WithTransactionInfallible<TResult>(Func<Transaction, TResult> body)
@@ -174,8 +178,15 @@ public sealed unsafe partial class Arena
         }
         finally
         {
-            CommitIfActive(tx);
-            tx.Dispose();
+            try
+            {
+                CommitIfActive(tx);
+            }
+            finally
+            {
+                // A commit refused (a savepoint left open) must not leave the transaction open.
+                tx.Dispose();
+            }
         }
     }
 
@@ -291,7 +302,9 @@ public sealed unsafe partial class Arena
         {
             ref Frame f = ref _frames[i];
             long outer = i == 0 ? long.MaxValue : _frames[i - 1].BudgetEnd;
-            f.BudgetEnd = f.Limit < 0 ? outer : Math.Min(outer, f.Start.Position + f.Limit);
+            // Saturate: Start.Position + Limit can pass long.MaxValue, and a wrapped end would drop the enclosing budget.
+            long own = f.Limit > long.MaxValue - f.Start.Position ? long.MaxValue : f.Start.Position + f.Limit;
+            f.BudgetEnd = f.Limit < 0 ? outer : Math.Min(outer, own);
         }
 
         _budgetEnd = _frames[_depth - 1].BudgetEnd;

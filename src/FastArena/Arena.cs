@@ -310,7 +310,7 @@ public sealed unsafe partial class Arena : IDisposable
         AllocFailure failure = TryBumpSlow(size, alignment, out byte* result);
         if (failure != AllocFailure.None)
         {
-            ThrowFailure(failure, size);
+            ThrowFailure(failure, size, alignment);
         }
 
         return result;
@@ -346,9 +346,7 @@ public sealed unsafe partial class Arena : IDisposable
         long position = BytesAllocated;
         byte* aligned = (byte*)(((nint)_cursor + (alignment - 1)) & ~(alignment - 1));
         bool fitsHere = size <= _blockEnd - aligned;
-
-        // Budgets count padding too; a request that moves to a fresh, page-aligned block has none.
-        long charge = fitsHere ? (aligned - _cursor) + size : size;
+        long charge = Charge(size, alignment);
         if (charge > _budgetEnd - position)
         {
             return AllocFailure.Budget;
@@ -372,12 +370,23 @@ public sealed unsafe partial class Arena : IDisposable
         return AllocFailure.None;
     }
 
+    /// <summary>
+    /// The bytes a request would consume from here: padding plus size when it fits in the current
+    /// block; the size alone when it moves to a fresh, page-aligned block. Budgets count this.
+    /// </summary>
+    private long Charge(nint size, nint alignment)
+    {
+        byte* aligned = (byte*)(((nint)_cursor + (alignment - 1)) & ~(alignment - 1));
+        return size <= _blockEnd - aligned ? (aligned - _cursor) + size : size;
+    }
+
+    /// <remarks>Called after a failed <see cref="TryBumpSlow"/>, which left the arena unchanged, so the charge is the refused one.</remarks>
     [DoesNotReturn]
-    private void ThrowFailure(AllocFailure failure, nint size)
+    private void ThrowFailure(AllocFailure failure, nint size, nint alignment)
     {
         if (failure == AllocFailure.Budget)
         {
-            throw new ArenaBudgetExceededException(size, Math.Max(0, _budgetEnd - BytesAllocated));
+            throw new ArenaBudgetExceededException(Charge(size, alignment), Math.Max(0, _budgetEnd - BytesAllocated));
         }
 
         ThrowHelper.ThrowOutOfMemory(size);

@@ -85,7 +85,7 @@ public unsafe ref struct ArenaList<T>
     /// <summary>Number of elements.</summary>
     public readonly int Count => _count;
 
-    /// <summary>Number of elements the buffer holds before it must grow.</summary>
+    /// <summary>Number of elements the buffer holds before it must grow; equal to <see cref="Count"/> once the list is finished or disposed.</summary>
     public readonly int Capacity => _capacity;
 
     /// <summary>Whether the list has no elements.</summary>
@@ -302,20 +302,31 @@ public unsafe ref struct ArenaList<T>
 
     /// <summary>
     /// Hands the elements to the arena and ends the list: unused capacity goes back to the arena when
-    /// the buffer is the newest allocation, and with disposal tracking on the elements are tracked.
+    /// the buffer is the newest allocation (all of it, padding included, when the list is empty), and
+    /// with disposal tracking on the elements are tracked.
     /// </summary>
     /// <returns>The elements, valid as long as any other allocation made at the same time.</returns>
     /// <exception cref="InvalidOperationException">The list was already finished or disposed.</exception>
     public Span<T> Finish()
     {
         EnsureUsable();
-        _ended = true;
+        int capacity = EndList();
         if (_items == null)
         {
             return default;
         }
 
-        _arena.TryGiveBackTail((byte*)_items, (byte*)(_items + _count), (byte*)(_items + _capacity));
+        if (_count == 0)
+        {
+            // Nothing to keep: give the whole buffer back, padding included, as Dispose does. Keeping an
+            // empty buffer that starts a block would leave the cursor at offset 0 of that block, a second
+            // (block, offset) for the BytesAllocated where the previous block ended; a later rewind to one
+            // of the two could then enter a block that the other rewind had already freed.
+            _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + capacity));
+            return default;
+        }
+
+        _arena.TryGiveBackTail((byte*)_items, (byte*)(_items + _count), (byte*)(_items + capacity));
         var span = new Span<T>(_items, _count);
         _arena.TrackSpan(span, ElementsEnd);
         return span;
@@ -343,7 +354,7 @@ public unsafe ref struct ArenaList<T>
             return;
         }
 
-        _ended = true;
+        int capacity = EndList();
         if (_items == null || _arena.IsDisposed)
         {
             return;
@@ -365,10 +376,37 @@ public unsafe ref struct ArenaList<T>
             }
         }
 
-        _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + _capacity));
+        _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + capacity));
         if (errors is not null)
         {
             throw new AggregateException("Dispose() of ArenaList elements threw.", errors);
+        }
+    }
+
+    /// <summary>
+    /// Marks the list ended and drops its spare capacity, so that <see cref="Add"/>'s fast path (which
+    /// does not look at <c>_ended</c>) falls through to the slow path and throws. Returns the old capacity.
+    /// </summary>
+    private int EndList()
+    {
+        _ended = true;
+        int capacity = _capacity;
+        _capacity = _count;
+        return capacity;
+    }
+
+    /// <summary>Ends the list and gives its buffer back when it is the newest allocation, disposing nothing.</summary>
+    internal void Abandon()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        int capacity = EndList();
+        if (_items != null && !_arena.IsDisposed)
+        {
+            _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + capacity));
         }
     }
 

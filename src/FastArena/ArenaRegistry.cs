@@ -8,15 +8,21 @@ namespace FastArena;
 /// <remarks>
 /// Slots hold weak references, so a forgotten arena can still be collected and finalized. Dispose and
 /// the finalizer give the slot back and bump its generation, so old handles find nothing and report
-/// the arena disposed. Registration is locked (arenas may be created on any thread); lookups read the
-/// arrays without a lock: arrays only ever grow by copy, and a slot is only cleared by its own arena,
-/// which checked mode confines to one thread.
+/// the arena disposed. Registration is locked (arenas may be created, disposed and finalized on any
+/// thread). Lookups take no lock: each slot holds one immutable <see cref="Entry"/> (arena and
+/// generation together), replaced whole, so a lookup sees either the old entry or the new one, never
+/// a mix; and the slot array only ever grows by copy.
 /// </remarks>
 internal static class ArenaRegistry
 {
+    private sealed class Entry(WeakReference<Arena>? arena, int generation)
+    {
+        public readonly WeakReference<Arena>? Arena = arena;
+        public readonly int Generation = generation;
+    }
+
     private static readonly object s_lock = new();
-    private static WeakReference<Arena>?[] s_arenas = new WeakReference<Arena>?[16];
-    private static int[] s_generations = new int[16];
+    private static Entry?[] s_slots = new Entry?[16];
     private static readonly Stack<int> s_free = new();
     private static int s_nextSlot = 1;
 
@@ -28,19 +34,16 @@ internal static class ArenaRegistry
             if (!s_free.TryPop(out int slot))
             {
                 slot = s_nextSlot++;
-                if (slot == s_arenas.Length)
+                if (slot == s_slots.Length)
                 {
-                    var arenas = new WeakReference<Arena>?[slot * 2];
-                    var generations = new int[slot * 2];
-                    Array.Copy(s_arenas, arenas, slot);
-                    Array.Copy(s_generations, generations, slot);
-                    s_generations = generations;
-                    s_arenas = arenas;
+                    var slots = new Entry?[slot * 2];
+                    Array.Copy(s_slots, slots, slot);
+                    Volatile.Write(ref s_slots, slots);
                 }
             }
 
-            generation = s_generations[slot];
-            s_arenas[slot] = new WeakReference<Arena>(arena);
+            generation = s_slots[slot]?.Generation ?? 0;
+            Volatile.Write(ref s_slots[slot], new Entry(new WeakReference<Arena>(arena), generation));
             return slot;
         }
     }
@@ -50,8 +53,7 @@ internal static class ArenaRegistry
     {
         lock (s_lock)
         {
-            s_arenas[slot] = null;
-            s_generations[slot]++;
+            Volatile.Write(ref s_slots[slot], new Entry(null, s_slots[slot]!.Generation + 1));
             s_free.Push(slot);
         }
     }
@@ -59,13 +61,11 @@ internal static class ArenaRegistry
     /// <summary>The live arena in <paramref name="slot"/> at <paramref name="generation"/>; null once it was disposed or collected.</summary>
     internal static Arena? Find(int slot, int generation)
     {
-        WeakReference<Arena>?[] arenas = s_arenas;
-        int[] generations = s_generations;
-        if ((uint)slot >= (uint)arenas.Length || (uint)slot >= (uint)generations.Length || generations[slot] != generation)
-        {
-            return null;
-        }
-
-        return arenas[slot] is { } weak && weak.TryGetTarget(out Arena? arena) ? arena : null;
+        Entry?[] slots = Volatile.Read(ref s_slots);
+        Entry? entry = (uint)slot < (uint)slots.Length ? Volatile.Read(ref slots[slot]) : null;
+        return entry is not null && entry.Generation == generation && entry.Arena is { } weak
+            && weak.TryGetTarget(out Arena? arena)
+            ? arena
+            : null;
     }
 }

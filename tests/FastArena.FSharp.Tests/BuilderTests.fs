@@ -124,6 +124,27 @@ let bindTests =
                     "contents"
             }
 
+            test "a bound handle can be updated in place" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! x = alloc 1
+                            x.Value <- x.Value + 1
+                            let! xs = allocSlice [| 1; 2; 3 |]
+                            xs[2] <- 30
+                            return (x, xs)
+                        })
+
+                match result with
+                | Ok(x, xs) ->
+                    Expect.equal x.Value 2 "updated value"
+                    Expect.equal (xs.ToArray()) [| 1; 2; 30 |] "updated element"
+                | Error e -> failtestf "unexpected Error %s" e
+            }
+
             test "let! of a plain Ok binds its value" {
                 use mem = checkedArena ()
 
@@ -717,6 +738,77 @@ let shortCircuitTests =
             }
         ]
 
+/// Sixteen allocations in one block, built once: running it must allocate no managed memory.
+let private sixteen: ArenaWorkflow<int64, string> =
+    arena {
+        let! a0 = alloc 0L
+        let! a1 = alloc 1L
+        let! a2 = alloc 2L
+        let! a3 = alloc 3L
+        let! a4 = alloc 4L
+        let! a5 = alloc 5L
+        let! a6 = alloc 6L
+        let! a7 = alloc 7L
+        let! a8 = alloc 8L
+        let! a9 = alloc 9L
+        let! a10 = alloc 10L
+        let! a11 = alloc 11L
+        let! a12 = alloc 12L
+        let! a13 = alloc 13L
+        let! a14 = alloc 14L
+        let! a15 = alloc 15L
+
+        return
+            a0.Value
+            + a1.Value
+            + a2.Value
+            + a3.Value
+            + a4.Value
+            + a5.Value
+            + a6.Value
+            + a7.Value
+            + a8.Value
+            + a9.Value
+            + a10.Value
+            + a11.Value
+            + a12.Value
+            + a13.Value
+            + a14.Value
+            + a15.Value
+    }
+
+let inliningTests =
+    testList
+        "inlining"
+        [
+#if !DEBUG
+            // Only an optimized build inlines the builder's members; a Debug build allocates closures.
+            test "a block of 16 allocations runs without allocating managed memory" {
+                use mem = Arena.createWith (ArenaOptions(CheckedMode = false))
+
+                for _ in 1..1000 do
+                    Arena.run mem sixteen |> ignore
+                    mem.Reset()
+
+                let before = GC.GetAllocatedBytesForCurrentThread()
+
+                for _ in 1..1000 do
+                    Arena.run mem sixteen |> ignore
+                    mem.Reset()
+
+                // The runtime may allocate a few bytes once in a while (tiering); a closure per step would
+                // be hundreds of bytes a run.
+                let allocated = GC.GetAllocatedBytesForCurrentThread() - before
+                Expect.isLessThan allocated 1000L "less than one managed byte a run"
+            }
+#endif
+            test "the block of 16 allocations computes its sum" {
+                use mem = checkedArena ()
+                Expect.equal (run mem sixteen) (Ok 120L) "0 + 1 + ... + 15"
+                Expect.equal mem.Stats.BytesAllocated 128L "16 longs"
+            }
+        ]
+
 let tests =
     testList
         "builder"
@@ -732,4 +824,5 @@ let tests =
             tryFinallyTests
             usingTests
             shortCircuitTests
+            inliningTests
         ]

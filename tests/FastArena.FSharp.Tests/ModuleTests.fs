@@ -53,6 +53,29 @@ let runTests =
                 Expect.equal result (Ok(1, true)) "depth 1, same arena"
             }
 
+            test "an arena { } bound inside another runs in a savepoint of its own" {
+                use mem = checkedArena ()
+
+                let depthOf =
+                    arena {
+                        let! tx = currentTransaction
+                        return tx.Depth
+                    }
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! outer = depthOf |> Arena.map id
+                            let! inner = depthOf
+                            let! viaAttempt = Arena.attempt depthOf
+                            return (outer, inner, viaAttempt)
+                        })
+
+                Expect.equal result (Ok(2, 2, Ok 2)) "each nested block opens depth 2"
+                Expect.equal (run mem depthOf) (Ok 1) "run's own transaction is the block's scope"
+            }
+
             test "run inside an open transaction is a savepoint that the outer rollback undoes" {
                 use mem = checkedArena ()
                 let before = snapshot mem
@@ -464,6 +487,22 @@ let arenaFunctionTests =
                 Expect.throwsT<ArgumentOutOfRangeException> (fun () -> run mem wf |> ignore) "negative"
                 Expect.equal (snapshot mem) before "unchanged"
                 Expect.equal earlier.Value 3 "earlier contents"
+            }
+
+            test "null arrays and strings allocate empty slices" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! xs = allocSlice (Unchecked.defaultof<int[]>)
+                            let! s = allocString (Unchecked.defaultof<string>)
+                            return (xs.Length, s.Length)
+                        })
+
+                Expect.equal result (Ok(0, 0)) "empty"
+                Expect.equal mem.Stats.BytesAllocated 0L "nothing allocated"
             }
 
             test "running on a disposed arena throws ObjectDisposedException" {

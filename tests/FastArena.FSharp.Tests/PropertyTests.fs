@@ -21,6 +21,10 @@ type Step =
     | Throw
     | Nested of Step list
     | Attempt of Step list
+    /// A nested block seen through Arena.map and Arena.mapError: the same as Nested.
+    | Mapped of Step list
+    /// A nested block inside try/with that catches the test's exception.
+    | Caught of Step list
 
 /// What the real run records about each allocation, in the order they happen.
 type Entry =
@@ -72,6 +76,12 @@ let rec build (ledger: ResizeArray<Entry>) (steps: Step list) : ArenaWorkflow<un
             | Fail code -> do! Error code
             | Throw -> raise (Boom "step")
             | Nested inner -> do! build ledger inner
+            | Mapped inner -> do! build ledger inner |> Arena.mapError id |> Arena.map id
+            | Caught inner ->
+                try
+                    do! build ledger inner
+                with Boom _ ->
+                    ()
             | Attempt inner ->
                 let! _ = Arena.attempt (build ledger inner)
                 ()
@@ -103,7 +113,8 @@ let rec model (next: int ref) (steps: Step list) : Outcome * int list =
                 go rest
             | Fail code -> ModelError code
             | Throw -> ModelThrow
-            | Nested inner ->
+            | Nested inner
+            | Mapped inner ->
                 match model next inner with
                 | ModelOk, ids ->
                     kept.AddRange ids
@@ -116,6 +127,13 @@ let rec model (next: int ref) (steps: Step list) : Outcome * int list =
                     go rest
                 | ModelError _, _ -> go rest
                 | ModelThrow, _ -> ModelThrow
+            | Caught inner ->
+                match model next inner with
+                | ModelOk, ids ->
+                    kept.AddRange ids
+                    go rest
+                | ModelError code, _ -> ModelError code
+                | ModelThrow, _ -> go rest
 
     let outcome = go steps
     outcome, List.ofSeq kept
@@ -149,7 +167,14 @@ let private genStep: Gen<Step> =
             let inner =
                 Gen.choose (0, 5) |> Gen.bind (fun k -> Gen.listOfLength k (sized (n / 3)))
 
-            Gen.frequency [ 6, leaf; 1, inner |> Gen.map Nested; 2, inner |> Gen.map Attempt ]
+            Gen.frequency
+                [
+                    6, leaf
+                    1, inner |> Gen.map Nested
+                    2, inner |> Gen.map Attempt
+                    1, inner |> Gen.map Mapped
+                    1, inner |> Gen.map Caught
+                ]
 
     Gen.sized (fun size -> sized (min size 30))
 
@@ -204,7 +229,15 @@ let private executeOn (create: unit -> Arena) (prefix: int list) (steps: Step li
 
     let result =
         try
-            match Arena.run mem (build ledger steps) with
+            // Half the programs run through Arena.map and Arena.mapError, which hand the fresh
+            // transaction of Arena.run on to the block: the outcome must not change.
+            let workflow =
+                if prefix.Length % 2 = 0 then
+                    build ledger steps
+                else
+                    build ledger steps |> Arena.mapError id |> Arena.map id
+
+            match Arena.run mem workflow with
             | Ok() -> ModelOk
             | Error code -> ModelError code
         with Boom _ ->
@@ -241,7 +274,9 @@ let rec private depth steps =
     steps
     |> List.map (function
         | Nested inner
-        | Attempt inner -> 1 + depth inner
+        | Attempt inner
+        | Mapped inner
+        | Caught inner -> 1 + depth inner
         | _ -> 0)
     |> List.fold max 0
 

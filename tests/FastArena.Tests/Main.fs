@@ -2,6 +2,23 @@ module FastArena.Tests.Main
 
 open Expecto
 
+/// Every example test list, one per concept of the library (mirroring src/FastArena).
+let allTests =
+    testList
+        "FastArena"
+        [
+            ArenaTests.tests
+            CheckpointTests.tests
+            ArenaStatsTests.tests
+            OptionsAndBlocksTests.tests
+            TransactionTests.tests
+            ArenaListTests.tests
+            ArenaRefTests.tests
+            ArenaSliceTests.tests
+            CheckedModeTests.tests
+            DisposalTrackingTests.tests
+        ]
+
 [<EntryPoint>]
 let main argv =
-    FastArena.Testing.TestMain.run argv (testList "FastArena" [ ArenaTests.tests; ArenaTests.handleTests ])
+    FastArena.Testing.TestMain.run argv allTests
