@@ -3,20 +3,17 @@ using System.Diagnostics;
 namespace FastArena.Demo;
 
 /// <summary>
-/// A progress display: one line redrawn in place on a terminal, or a plain line at every tenth of the
-/// run when the output goes to a file or a CI log. Counts the managed bytes it allocates itself, so
-/// the summary can leave them out.
+/// The progress display: one line redrawn in place (at most five times a second) on a terminal, or a
+/// plain line at every tenth of the run when the output goes to a file or a CI log.
 /// </summary>
-internal sealed class Progress(string name, long total)
+internal sealed class Progress(long total)
 {
     private static readonly bool s_interactive = !Console.IsOutputRedirected;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _lastDraw = long.MinValue;
-    private int _lastTenth = -1;
+    private int _lastTenth;
 
-    public long AllocatedBytes { get; private set; }
-
-    public void Update(long done, long busyTicks)
+    public void Update(long done, Program.Meter arena, Program.Meter gc)
     {
         if (s_interactive)
         {
@@ -27,31 +24,30 @@ internal sealed class Progress(string name, long total)
             }
 
             _lastDraw = now;
-            Draw(done, busyTicks, final: false);
         }
         else
         {
             int tenth = (int)(done * 10 / total);
-            if (tenth == _lastTenth)
+            if (tenth == _lastTenth || done == total)
             {
                 return;
             }
 
             _lastTenth = tenth;
-            Draw(done, busyTicks, final: false);
         }
+
+        Draw(done, arena, gc, final: false);
     }
 
-    public void Finish(long done, long busyTicks) => Draw(done, busyTicks, final: true);
+    public void Finish(Program.Meter arena, Program.Meter gc) => Draw(total, arena, gc, final: true);
 
-    private void Draw(long done, long busyTicks, bool final)
+    private void Draw(long done, Program.Meter arena, Program.Meter gc, bool final)
     {
-        long before = GC.GetTotalAllocatedBytes(precise: true);
         const int Width = 30;
         int filled = (int)(done * Width / total);
-        double seconds = (double)busyTicks / Stopwatch.Frequency;
-        string rate = seconds > 0 ? $"{done / seconds,12:N0} req/s" : new string(' ', 18);
-        string text = $"  {name,-10} [{new string('#', filled)}{new string('.', Width - filled)}] {done * 100 / total,3}%  {done,11:N0} requests {rate}";
+        string text =
+            $"  [{new string('#', filled)}{new string('.', Width - filled)}] {done * 100 / total,3}%  {done,11:N0} requests"
+            + $"   {arena.Name}: {arena.RequestsPerSecond,10:N0} req/s   {gc.Name}: {gc.RequestsPerSecond,10:N0} req/s";
         if (s_interactive)
         {
             Console.Write('\r' + text + (final ? Environment.NewLine : ""));
@@ -60,7 +56,5 @@ internal sealed class Progress(string name, long total)
         {
             Console.WriteLine(text);
         }
-
-        AllocatedBytes += GC.GetTotalAllocatedBytes(precise: true) - before;
     }
 }

@@ -31,8 +31,10 @@ public sealed record RequestMix
 /// generators with the same seed agree.
 /// </summary>
 /// <remarks>
-/// With the default mix and budget (<see cref="WorkloadDefaults.BudgetBytes"/>) ordinary requests use at
-/// most 10 KiB of AST and oversized ones at least 37 KiB. Malformed requests always fail to parse.
+/// Node counts are approximate (the generator may overshoot a target by a few nodes). With the default
+/// mix, ordinary requests stay under the default budget (<see cref="WorkloadDefaults.BudgetBytes"/>,
+/// 16 KiB of AST) and oversized ones need over 37 KiB, so the budget rejects exactly the oversized
+/// requests. Malformed requests always fail to parse.
 /// </remarks>
 public sealed class RequestGenerator
 {
@@ -40,7 +42,7 @@ public sealed class RequestGenerator
 
     private readonly ulong _seed;
     private readonly RequestMix _mix;
-    private char[] _buffer = new char[4096];
+    private char[] _buffer;
     private int _length;
     private SplitMix64 _rng;
 
@@ -51,6 +53,10 @@ public sealed class RequestGenerator
     {
         _seed = seed;
         _mix = mix ?? RequestMix.Default;
+
+        // Room for the largest request up front (a node writes at most about 16 characters), so that
+        // generating never allocates in the middle of a measured run.
+        _buffer = new char[Math.Max(4096, _mix.MaxOversizedNodes * 16)];
     }
 
     /// <summary>The seed.</summary>
