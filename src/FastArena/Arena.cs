@@ -531,6 +531,19 @@ public sealed unsafe partial class Arena : IDisposable
         Debug.Assert(target.Position <= BytesAllocated && target.BlockIndex <= _current);
         Debug.Assert(_depth == 0 || target.Position >= _frames[_depth - 1].Start.Position);
 
+        // The common case (a rollback or rewind within the current block of an unchecked, untracked
+        // arena with nothing to trim): move the cursor, record the rewind (I7), restore I3.
+        if (target.BlockIndex == _current && _disposals is null && !_checked && _reservedBytes <= _maxRetainedBytes)
+        {
+            Debug.Assert(_finishedBytes == target.Position - target.Offset);
+
+            // SAFETY (I1, I2): the target lies in the current block, at or below the cursor.
+            _cursor = _blockStart + target.Offset;
+            _rewinds.Record(target.Position);
+            UpdateLimit();
+            return;
+        }
+
         List<Exception>? errors = null;
         _disposals?.DisposeAbove(target.Position, ref errors);
 
