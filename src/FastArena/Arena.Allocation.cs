@@ -190,21 +190,7 @@ public sealed unsafe partial class Arena
         ArgumentNullException.ThrowIfNull(generator);
         Checkpoint before = GetCheckpoint();
         Span<T> span = AllocSliceUninitialized<T>(length);
-        long end = BytesAllocated;
-        try
-        {
-            for (int i = 0; i < span.Length; i++)
-            {
-                span[i] = generator(i);
-            }
-        }
-        catch
-        {
-            GiveBack(before);
-            throw;
-        }
-
-        TrackSpan(span, end);
+        Generate(span, generator, before);
         return span;
     }
 
@@ -396,21 +382,7 @@ public sealed unsafe partial class Arena
             return false;
         }
 
-        long end = BytesAllocated;
-        try
-        {
-            for (int i = 0; i < result.Length; i++)
-            {
-                result[i] = generator(i);
-            }
-        }
-        catch
-        {
-            GiveBack(before);
-            throw;
-        }
-
-        TrackSpan(result, end);
+        Generate(result, generator, before);
         return true;
     }
 
@@ -635,6 +607,30 @@ public sealed unsafe partial class Arena
 
         // SAFETY (I2): rounding a live cursor up; the address is never dereferenced for zero bytes.
         return (void*)(((nint)_cursor + (alignment - 1)) & ~(alignment - 1));
+    }
+
+    /// <summary>
+    /// Fills a slice just allocated (ending at the current position) with <c>generator(i)</c> and tracks it;
+    /// if the generator throws, gives the bytes back to <paramref name="before"/> and rethrows.
+    /// </summary>
+    private void Generate<T>(Span<T> span, Func<int, T> generator, in Checkpoint before)
+        where T : unmanaged
+    {
+        long end = BytesAllocated;
+        try
+        {
+            for (int i = 0; i < span.Length; i++)
+            {
+                span[i] = generator(i);
+            }
+        }
+        catch
+        {
+            GiveBack(before);
+            throw;
+        }
+
+        TrackSpan(span, end);
     }
 
     /// <summary>Undoes a failed request that had already taken bytes: rewinds to <paramref name="before"/> if it is still valid.</summary>
