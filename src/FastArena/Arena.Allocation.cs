@@ -605,8 +605,8 @@ public sealed unsafe partial class Arena
     {
         ThrowIfUnusable();
 
-        // SAFETY (I2): rounding a live cursor up; the address is never dereferenced for zero bytes.
-        return (void*)(((nint)_cursor + (alignment - 1)) & ~(alignment - 1));
+        // SAFETY (I2): the address is never dereferenced for zero bytes.
+        return AlignedCursor(alignment);
     }
 
     /// <summary>

@@ -309,9 +309,8 @@ public sealed unsafe partial class Arena : IDisposable
     {
         Debug.Assert(size >= 0 && size <= MaxRequestSize && BitOperations.IsPow2(alignment) && alignment <= MaxAlignment);
 
-        // SAFETY (I2): _cursor points into a live block (or is a stale pointer when _limit is null),
-        // so rounding it up cannot overflow: blocks never sit within MaxAlignment of the address space's end.
-        byte* aligned = (byte*)(((nint)_cursor + (alignment - 1)) & ~(alignment - 1));
+        // SAFETY (I2): see AlignedCursor.
+        byte* aligned = AlignedCursor(alignment);
 
         // SAFETY (I3): when this holds, [aligned, aligned + size) is inside the current block and every
         // budget. The subtraction is signed, so a pad that overshoots _limit (or a null _limit) fails it.
@@ -341,7 +340,7 @@ public sealed unsafe partial class Arena : IDisposable
     internal byte* TryBump(nint size, nint alignment)
     {
         // SAFETY (I2, I3): as in Bump.
-        byte* aligned = (byte*)(((nint)_cursor + (alignment - 1)) & ~(alignment - 1));
+        byte* aligned = AlignedCursor(alignment);
         if (size <= _limit - aligned)
         {
             _cursor = aligned + size;
@@ -364,9 +363,9 @@ public sealed unsafe partial class Arena : IDisposable
         ThrowIfUnusable();
         result = null;
         long position = BytesAllocated;
-        byte* aligned = (byte*)(((nint)_cursor + (alignment - 1)) & ~(alignment - 1));
+        byte* aligned = AlignedCursor(alignment);
         bool fitsHere = size <= _blockEnd - aligned;
-        long charge = Charge(size, alignment);
+        long charge = Charge(aligned, size);
         if (charge > _budgetEnd - position)
         {
             return AllocFailure.Budget;
@@ -394,11 +393,14 @@ public sealed unsafe partial class Arena : IDisposable
     /// The bytes a request would consume from here: padding plus size when it fits in the current
     /// block; the size alone when it moves to a fresh, page-aligned block. Budgets count this.
     /// </summary>
-    private long Charge(nint size, nint alignment)
-    {
-        byte* aligned = (byte*)(((nint)_cursor + (alignment - 1)) & ~(alignment - 1));
-        return size <= _blockEnd - aligned ? (aligned - _cursor) + size : size;
-    }
+    private long Charge(byte* aligned, nint size) => size <= _blockEnd - aligned ? (aligned - _cursor) + size : size;
+
+    /// <summary>The cursor rounded up to <paramref name="alignment"/>, a power of two.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte* AlignedCursor(nint alignment) =>
+        // SAFETY (I2): _cursor points into a live block (or is a stale pointer when _limit is null), so
+        // rounding it up cannot overflow: blocks never sit within MaxAlignment of the address space's end.
+        (byte*)(((nint)_cursor + (alignment - 1)) & ~(alignment - 1));
 
     /// <remarks>Called after a failed <see cref="TryBumpSlow"/>, which left the arena unchanged, so the charge is the refused one.</remarks>
     [DoesNotReturn]
@@ -406,7 +408,7 @@ public sealed unsafe partial class Arena : IDisposable
     {
         if (failure == AllocFailure.Budget)
         {
-            throw new ArenaBudgetExceededException(Charge(size, alignment), Math.Max(0, _budgetEnd - BytesAllocated));
+            throw new ArenaBudgetExceededException(Charge(AlignedCursor(alignment), size), Math.Max(0, _budgetEnd - BytesAllocated));
         }
 
         ThrowHelper.ThrowOutOfMemory(size);
@@ -662,11 +664,6 @@ public sealed unsafe partial class Arena : IDisposable
         }
     }
 
-    /// <summary>The (slot, generation) by which checked-mode handles find this arena; slot 0 when unchecked.</summary>
-    internal int RegistrySlot => _registrySlot;
-
-    internal int RegistryGeneration => _registryGeneration;
-
     /// <summary>Checked mode: throws unless the handle's arena is alive and its memory was not given back.</summary>
     internal static void ValidateHandle(int slot, int generation, long epoch, long end)
     {
@@ -697,6 +694,4 @@ public sealed unsafe partial class Arena : IDisposable
     internal bool IsHandleLive(long epoch, long end) => !_disposed && _rewinds.IsLive(epoch, end);
 
     internal long Epoch => _rewinds.Epoch;
-
-    internal bool IsCursor(byte* p) => p == _cursor;
 }

@@ -57,10 +57,7 @@ public readonly unsafe struct ArenaSlice<T> : IEquatable<ArenaSlice<T>>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            if (_slot != 0)
-            {
-                Arena.ValidateHandle(_slot, _generation, _epoch, _end);
-            }
+            Validate();
 
             return new Span<T>(_pointer, _length);
         }
@@ -79,12 +76,19 @@ public readonly unsafe struct ArenaSlice<T> : IEquatable<ArenaSlice<T>>
                 ThrowHelper.ThrowIndex();
             }
 
-            if (_slot != 0)
-            {
-                Arena.ValidateHandle(_slot, _generation, _epoch, _end);
-            }
+            Validate();
 
             return ref _pointer[index];
+        }
+    }
+
+    /// <summary>Checked mode: throws unless the memory is still the arena's. Otherwise nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Validate()
+    {
+        if (_slot != 0)
+        {
+            Arena.ValidateHandle(_slot, _generation, _epoch, _end);
         }
     }
 
