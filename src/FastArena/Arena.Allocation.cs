@@ -50,7 +50,7 @@ public sealed unsafe partial class Arena
         *p = value;
         if (DisposeInfo<T>.IsDisposable && _disposals is not null)
         {
-            Track(p, 1, BytesAllocated);
+            Track(p, 1, Position);
         }
 
         return ref *p;
@@ -62,7 +62,7 @@ public sealed unsafe partial class Arena
         where T : unmanaged
     {
         ref T r = ref Alloc(value);
-        return MakeRef((T*)Unsafe.AsPointer(ref r), BytesAllocated);
+        return MakeRef((T*)Unsafe.AsPointer(ref r), Position);
     }
 
     /// <summary>Copies <paramref name="value"/> into the arena unless a budget or the operating system refuses.</summary>
@@ -83,10 +83,10 @@ public sealed unsafe partial class Arena
         *p = value;
         if (DisposeInfo<T>.IsDisposable && _disposals is not null)
         {
-            Track(p, 1, BytesAllocated);
+            Track(p, 1, Position);
         }
 
-        result = MakeRef(p, BytesAllocated);
+        result = MakeRef(p, Position);
         return true;
     }
 
@@ -108,7 +108,7 @@ public sealed unsafe partial class Arena
         where T : unmanaged
     {
         T* p = (T*)TryBump(sizeof(T), AlignOf<T>());
-        result = p == null ? default : MakeRef(p, BytesAllocated);
+        result = p == null ? default : MakeRef(p, Position);
         return p != null;
     }
 
@@ -128,7 +128,7 @@ public sealed unsafe partial class Arena
     {
         Span<T> span = AllocSliceUninitialized<T>(source.Length);
         source.CopyTo(span);
-        TrackSpan(span, BytesAllocated);
+        TrackSpan(span, Position);
         return span;
     }
 
@@ -146,7 +146,7 @@ public sealed unsafe partial class Arena
         span.Clear();
 
         // Zeroed values are values: the caller fills them in, and disposal tracking disposes them.
-        TrackSpan(span, BytesAllocated);
+        TrackSpan(span, Position);
         return span;
     }
 
@@ -213,6 +213,7 @@ public sealed unsafe partial class Arena
         ArgumentNullException.ThrowIfNull(items);
         if (!System.Linq.Enumerable.TryGetNonEnumeratedCount(items, out int count))
         {
+            Checkpoint start = GetCheckpoint();
             var list = new ArenaList<T>(this);
             try
             {
@@ -221,8 +222,10 @@ public sealed unsafe partial class Arena
             }
             catch
             {
-                // As on the known-count path: the arena never owned these copies, so nothing is disposed.
-                list.Abandon();
+                // Every buffer the growing list left behind goes back, not only the newest: rewind to
+                // where the request started. As on the known-count path, the arena never owned these
+                // copies (the list was not finished), so nothing is disposed.
+                GiveBack(start);
                 throw;
             }
         }
@@ -234,7 +237,7 @@ public sealed unsafe partial class Arena
 
         Checkpoint before = GetCheckpoint();
         Span<T> span = AllocSliceUninitialized<T>(count);
-        long end = BytesAllocated;
+        long end = Position;
         int written = 0;
         try
         {
@@ -269,7 +272,7 @@ public sealed unsafe partial class Arena
         where T : unmanaged
     {
         Span<T> span = AllocSlice(source);
-        return MakeSlice(span, BytesAllocated);
+        return MakeSlice(span, Position);
     }
 
     /// <summary>Like <see cref="AllocSlice{T}(int)"/>, but returns a storable handle.</summary>
@@ -278,7 +281,7 @@ public sealed unsafe partial class Arena
         where T : unmanaged
     {
         Span<T> span = AllocSlice<T>(length);
-        return MakeSlice(span, BytesAllocated);
+        return MakeSlice(span, Position);
     }
 
     /// <summary>Copies <paramref name="source"/> into the arena unless a budget or the operating system refuses.</summary>
@@ -295,7 +298,7 @@ public sealed unsafe partial class Arena
         }
 
         source.CopyTo(result);
-        TrackSpan(result, BytesAllocated);
+        TrackSpan(result, Position);
         return true;
     }
 
@@ -308,7 +311,7 @@ public sealed unsafe partial class Arena
         where T : unmanaged
     {
         bool ok = TryAllocSlice(source, out Span<T> span);
-        result = ok ? MakeSlice(span, BytesAllocated) : default;
+        result = ok ? MakeSlice(span, Position) : default;
         return ok;
     }
 
@@ -327,7 +330,7 @@ public sealed unsafe partial class Arena
         }
 
         result.Clear();
-        TrackSpan(result, BytesAllocated);
+        TrackSpan(result, Position);
         return true;
     }
 
@@ -405,7 +408,7 @@ public sealed unsafe partial class Arena
         }
         catch (Exception e) when (e is ArenaBudgetExceededException or OutOfMemoryException)
         {
-            if (BytesAllocated != before.Position)
+            if (Position != before.Position)
             {
                 GiveBack(before);
             }
@@ -616,7 +619,7 @@ public sealed unsafe partial class Arena
     private void Generate<T>(Span<T> span, Func<int, T> generator, in Checkpoint before)
         where T : unmanaged
     {
-        long end = BytesAllocated;
+        long end = Position;
         try
         {
             for (int i = 0; i < span.Length; i++)
@@ -633,11 +636,14 @@ public sealed unsafe partial class Arena
         TrackSpan(span, end);
     }
 
-    /// <summary>Undoes a failed request that had already taken bytes: rewinds to <paramref name="before"/> if it is still valid.</summary>
-    private void GiveBack(in Checkpoint before)
+    /// <summary>
+    /// The one give-back: undoes a failed request or an abandoned buffer by rewinding to
+    /// <paramref name="before"/>, when anything was taken since, the checkpoint is still rewindable (I7, I8)
+    /// and it does not lie before the innermost open transaction's start. Otherwise does nothing.
+    /// </summary>
+    internal void GiveBack(in Checkpoint before)
     {
-        if (!_disposed && before.Position < BytesAllocated && _rewinds.IsLive(before.Epoch, before.Position)
-            && (_depth == 0 || before.Position >= _frames[_depth - 1].Start.Position))
+        if (!_disposed && before.Position < Position && before.Position >= InnermostStart && IsRewindable(before))
         {
             RewindTo(before);
         }

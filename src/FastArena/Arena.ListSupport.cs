@@ -18,7 +18,7 @@ public sealed unsafe partial class Arena
     {
         ThrowIfUnusable();
         Debug.Assert(extra >= 0);
-        if (!IsNewestOwned(start, end) || extra > _blockEnd - _cursor || extra > _budgetEnd - BytesAllocated)
+        if (!IsNewestOwned(start, end) || extra > _blockEnd - _cursor || extra > _budgetEnd - Position)
         {
             return false;
         }
@@ -44,20 +44,17 @@ public sealed unsafe partial class Arena
     /// <summary>Gives back a whole buffer [start, end) and its padding, back to <paramref name="before"/>, when it is the newest allocation.</summary>
     internal void TryGiveBackAll(in Checkpoint before, byte* start, byte* end)
     {
-        if (_disposed || !IsNewestOwned(start, end) || !_rewinds.IsLive(before.Epoch, before.Position)
-            || before.Position < InnermostStart)
+        if (!_disposed && IsNewestOwned(start, end))
         {
-            return;
+            GiveBack(before);
         }
-
-        RewindTo(before);
     }
 
-    /// <summary>Checked mode: whether a list buffer made at <paramref name="epoch"/> and ending at <paramref name="end"/> is still live.</summary>
-    internal void ValidateListBuffer(long epoch, long end)
+    /// <summary>Checked mode: whether a list buffer made at <paramref name="epoch"/>, [start, start + bytes) ending at position <paramref name="end"/>, is still live.</summary>
+    internal void ValidateListBuffer(long epoch, byte* start, long bytes, long end)
     {
         ThrowIfUnusable();
-        if (!_rewinds.IsLive(epoch, end))
+        if (!IsRangeLive(epoch, start, bytes, end))
         {
             ThrowHelper.ThrowInvalidOperation(
                 "Checked mode: a Rewind, Reset or rollback gave back this list's memory while the list was still in use.");

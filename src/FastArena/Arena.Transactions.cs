@@ -330,19 +330,29 @@ public sealed unsafe partial class Arena
 
     internal long? BudgetRemainingOf(int depth, long token)
     {
-        long end = _frames[ValidateTransaction(depth, token)].BudgetEnd;
-        return end == long.MaxValue ? null : Math.Max(0, end - BytesAllocated);
+        int index = ValidateTransaction(depth, token);
+
+        // A limit whose end saturates at long.MaxValue is still a limit: ask the frames, not the end.
+        for (int i = index; i >= 0; i--)
+        {
+            if (_frames[i].Limit >= 0)
+            {
+                return Math.Max(0, _frames[index].BudgetEnd - Position);
+            }
+        }
+
+        return null;
     }
 
     internal long BytesUsedBy(int depth, long token) =>
-        BytesAllocated - _frames[ValidateTransaction(depth, token)].Start.Position;
+        Position - _frames[ValidateTransaction(depth, token)].Start.Position;
 
     internal TransactionDiff DiffOf(int depth, long token)
     {
         ref Frame f = ref _frames[ValidateTransaction(depth, token)];
         Debug.Assert(_current >= f.Start.BlockIndex);
         return new TransactionDiff(
-            BytesAllocated - f.Start.Position,
+            Position - f.Start.Position,
             _current - f.Start.BlockIndex + 1,
             _blocksCreated - f.BlocksCreatedAtStart);
     }

@@ -40,13 +40,20 @@ namespace FastArena;
 //      _cursor <= _limit <= _blockEnd and _limit - _cursor <= the tightest budget's remaining bytes.
 //      So when the fast path finds `size <= _limit - aligned`, [aligned, aligned + size) lies inside
 //      the current block and within every open budget.
-//  I4. BytesAllocated == _finishedBytes + (_cursor - _blockStart), where _finishedBytes is the bytes
+//  I4. BytesAllocated (Position) == _finishedBytes + (_cursor - _blockStart), where _finishedBytes is the bytes
 //      allocated in blocks [0, _current).
 //  I5. _reservedBytes is the sum of the sizes of all blocks.
 //  I6. _frames[0.._depth) are the open transactions, outermost first; their start positions rise;
 //      _budgetEnd is the innermost frame's effective budget end (long.MaxValue when none).
 //  I7. Every rewind of the cursor to a lower position is recorded in _rewinds, so stale checkpoints
 //      and handles are recognised.
+//  I8. The rewind log keeps the newest RewindLog.Window entries (RewindLog.cs): a live answer for
+//      something made before the oldest dropped entry is only "unproven", and the arena trusts it after a
+//      structural check: the checkpoint's (block, offset, position) or the handle's (address, end) must
+//      name a position inside the used part of a block at or below _current (IsConsistent). So a stale
+//      checkpoint older than the window is rejected or rewinds to a position the blocks still hold.
+//  I9. _blocks[i].StartPosition, for i <= _current, is the position where block i starts: 0 for block 0,
+//      and StartPosition(i) + bytes used in block i for block i + 1.
 public sealed unsafe partial class Arena : IDisposable
 {
     /// <summary>The size of a cache line assumed by <see cref="AllocCacheAligned"/>: 64 bytes.</summary>
@@ -67,6 +74,9 @@ public sealed unsafe partial class Arena : IDisposable
     {
         public byte* Start;
         public nint Size;
+
+        // I9: the position of the block's first byte (meaningful for blocks 0.._current only).
+        public long StartPosition;
     }
 
     // Hot fields first: the fast path reads _cursor and _limit only.
@@ -167,10 +177,36 @@ public sealed unsafe partial class Arena : IDisposable
     public bool IsDisposed => _disposed;
 
     /// <summary>Bytes in use, as defined by <see cref="ArenaStats.BytesAllocated"/>. O(1).</summary>
-    public long BytesAllocated => _finishedBytes + (_cursor - _blockStart);
+    /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
+    public long BytesAllocated
+    {
+        get
+        {
+            ThrowIfUnusable();
+            return Position;
+        }
+    }
 
     /// <summary>Number of blocks held, in use or retained. O(1).</summary>
-    public int BlockCount => _blockCount;
+    /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
+    public int BlockCount
+    {
+        get
+        {
+            ThrowIfUnusable();
+            return _blockCount;
+        }
+    }
+
+    /// <summary>The current position: bytes allocated (I4). Internal callers know the arena is alive.</summary>
+    internal long Position => _finishedBytes + (_cursor - _blockStart);
+
+    /// <summary>Whether the fast paths may run: false in checked mode and once disposed (I3). One load.</summary>
+    internal bool HasFastPath
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _limit != null;
+    }
 
     /// <summary>A snapshot of the arena's memory use. O(1).</summary>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
@@ -179,7 +215,7 @@ public sealed unsafe partial class Arena : IDisposable
         get
         {
             ThrowIfUnusable();
-            return new ArenaStats(BytesAllocated, _reservedBytes, _blockCount);
+            return new ArenaStats(Position, _reservedBytes, _blockCount);
         }
     }
 
@@ -270,7 +306,11 @@ public sealed unsafe partial class Arena : IDisposable
 
     /// <summary>
     /// Frees every block. Tracked values are disposed first (highest address first). Afterwards every
-    /// member throws <see cref="ObjectDisposedException"/>; a second Dispose does nothing.
+    /// member throws <see cref="ObjectDisposedException"/> (<see cref="BytesAllocated"/>,
+    /// <see cref="BlockCount"/> and <see cref="Stats"/> included), except <see cref="IsDisposed"/>,
+    /// <see cref="IsChecked"/>, <see cref="TracksDisposal"/> and <see cref="ToString"/>; so does every
+    /// <see cref="ArenaList{T}"/>, <see cref="Transaction"/> and checked-mode handle of the arena. A second
+    /// Dispose does nothing.
     /// </summary>
     /// <exception cref="AggregateException">Disposal tracking is on and some <c>Dispose()</c> threw; the arena is disposed all the same.</exception>
     public void Dispose()
@@ -296,7 +336,7 @@ public sealed unsafe partial class Arena : IDisposable
 
     /// <inheritdoc/>
     public override string ToString() =>
-        _disposed ? "Arena (disposed)" : $"Arena: {BytesAllocated} of {_reservedBytes} bytes in {_blockCount} blocks, depth {_depth}";
+        _disposed ? "Arena (disposed)" : $"Arena: {Position} of {_reservedBytes} bytes in {_blockCount} blocks, depth {_depth}";
 
     // ---------------------------------------------------------------------------------------------
     // The fast path and the slow path.
@@ -362,7 +402,7 @@ public sealed unsafe partial class Arena : IDisposable
     {
         ThrowIfUnusable();
         result = null;
-        long position = BytesAllocated;
+        long position = Position;
         byte* aligned = AlignedCursor(alignment);
         bool fitsHere = size <= _blockEnd - aligned;
         long charge = Charge(aligned, size);
@@ -408,7 +448,7 @@ public sealed unsafe partial class Arena : IDisposable
     {
         if (failure == AllocFailure.Budget)
         {
-            throw new ArenaBudgetExceededException(Charge(AlignedCursor(alignment), size), Math.Max(0, _budgetEnd - BytesAllocated));
+            throw new ArenaBudgetExceededException(Charge(AlignedCursor(alignment), size), Math.Max(0, _budgetEnd - Position));
         }
 
         ThrowHelper.ThrowOutOfMemory(size);
@@ -464,6 +504,9 @@ public sealed unsafe partial class Arena : IDisposable
         }
 
         _finishedBytes += _cursor - _blockStart;
+
+        // I9: the block starts where the previous one's used part ended.
+        _blocks[next].StartPosition = _finishedBytes;
         EnterBlock(next);
         return true;
     }
@@ -485,7 +528,7 @@ public sealed unsafe partial class Arena : IDisposable
             return;
         }
 
-        long budgetLeft = _budgetEnd - BytesAllocated;
+        long budgetLeft = _budgetEnd - Position;
         long blockLeft = _blockEnd - _cursor;
         _limit = _cursor + (nint)Math.Max(0, Math.Min(blockLeft, budgetLeft));
         Debug.Assert(_limit >= _cursor && _limit <= _blockEnd);
@@ -496,7 +539,7 @@ public sealed unsafe partial class Arena : IDisposable
     // ---------------------------------------------------------------------------------------------
 
     private Checkpoint CurrentCheckpoint() =>
-        new(_id, _current, (nint)(_cursor - _blockStart), BytesAllocated, _rewinds.Epoch);
+        new(_id, _current, (nint)(_cursor - _blockStart), Position, _rewinds.Epoch);
 
     /// <summary>A checkpoint at <paramref name="p"/>, which lies in the current block at or below the cursor.</summary>
     internal Checkpoint CheckpointAt(byte* p)
@@ -515,14 +558,79 @@ public sealed unsafe partial class Arena : IDisposable
                 paramName);
         }
 
-        if (!_rewinds.IsLive(checkpoint.Epoch, checkpoint.Position))
+        if (!IsRewindable(checkpoint))
         {
             ThrowHelper.ThrowArgument(
                 "The checkpoint is stale: a Rewind, Reset or rollback already went below it.", paramName);
         }
 
-        Debug.Assert(checkpoint.Position <= BytesAllocated && checkpoint.BlockIndex <= _current);
+        Debug.Assert(checkpoint.Position <= Position && checkpoint.BlockIndex <= _current);
     }
+
+    /// <summary>
+    /// Whether the arena may rewind to <paramref name="checkpoint"/> (of this arena): the rewind log says it
+    /// is live, or (older than the log's window) says nothing against it and its structure checks out (I8).
+    /// </summary>
+    private bool IsRewindable(in Checkpoint checkpoint)
+    {
+        switch (_rewinds.Check(checkpoint.Epoch, checkpoint.Position))
+        {
+            case RewindLog.Liveness.Live:
+                Debug.Assert(IsConsistent(checkpoint), "I8: an exactly live checkpoint names a held position");
+                return true;
+            case RewindLog.Liveness.Unproven:
+                return IsConsistent(checkpoint);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// I8's structural check, O(1): the checkpoint's block is at or below the current one, that block
+    /// starts at Position - Offset (I9), and the offset lies inside the block's used part.
+    /// </summary>
+    private bool IsConsistent(in Checkpoint checkpoint)
+    {
+        int index = checkpoint.BlockIndex;
+        if ((uint)index > (uint)_current || checkpoint.Offset < 0)
+        {
+            return false;
+        }
+
+        long start = _blocks[index].StartPosition;
+        long used = index == _current ? _cursor - _blockStart : _blocks[index + 1].StartPosition - start;
+        return checkpoint.Offset <= used && start + checkpoint.Offset == checkpoint.Position;
+    }
+
+    /// <summary>
+    /// I8's structural check for a handle or list buffer, O(blocks): the <paramref name="bytes"/> bytes at
+    /// <paramref name="start"/> end at position <paramref name="end"/> inside the used part of a block at or below the current one.
+    /// </summary>
+    private bool IsConsistent(byte* start, long bytes, long end)
+    {
+        for (int i = _current; i >= 0; i--)
+        {
+            long first = _blocks[i].StartPosition;
+            if (end - bytes < first)
+            {
+                continue;
+            }
+
+            long used = i == _current ? _cursor - _blockStart : _blocks[i + 1].StartPosition - first;
+            return end - first <= used && _blocks[i].Start + (end - first - bytes) == start;
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether memory made at <paramref name="epoch"/>, [start, start + bytes) ending at position <paramref name="end"/>, is still the arena's (I7, I8).</summary>
+    private bool IsRangeLive(long epoch, byte* start, long bytes, long end) =>
+        _rewinds.Check(epoch, end) switch
+        {
+            RewindLog.Liveness.Live => true,
+            RewindLog.Liveness.Unproven => IsConsistent(start, bytes, end),
+            _ => false,
+        };
 
     /// <summary>
     /// Moves the cursor back to a validated checkpoint at or below the current position: runs tracked
@@ -530,7 +638,7 @@ public sealed unsafe partial class Arena : IDisposable
     /// </summary>
     internal void RewindTo(in Checkpoint target)
     {
-        Debug.Assert(target.Position <= BytesAllocated && target.BlockIndex <= _current);
+        Debug.Assert(target.Position <= Position && target.BlockIndex <= _current);
         Debug.Assert(_depth == 0 || target.Position >= _frames[_depth - 1].Start.Position);
 
         // The common case (a rollback or rewind within the current block of an unchecked, untracked
@@ -555,12 +663,13 @@ public sealed unsafe partial class Arena : IDisposable
         }
 
         _finishedBytes = target.Position - target.Offset;
+        Debug.Assert(_blocks[target.BlockIndex].StartPosition == _finishedBytes, "I9");
         EnterBlock(target.BlockIndex);
         _cursor = _blockStart + target.Offset;
         _rewinds.Record(target.Position);
         TrimTo(_maxRetainedBytes);
         UpdateLimit();
-        Debug.Assert(BytesAllocated == target.Position);
+        Debug.Assert(Position == target.Position);
 
         if (errors is not null)
         {
@@ -595,7 +704,7 @@ public sealed unsafe partial class Arena : IDisposable
         {
             Block last = _blocks[--_blockCount];
             _blocks[_blockCount] = default;
-            NativeBlock.Free(last.Start);
+            NativeBlock.Free(last.Start, last.Size);
             _reservedBytes -= last.Size;
             freed += last.Size;
         }
@@ -632,7 +741,7 @@ public sealed unsafe partial class Arena : IDisposable
 
         for (int i = 0; i < _blockCount; i++)
         {
-            NativeBlock.Free(blocks[i].Start);
+            NativeBlock.Free(blocks[i].Start, blocks[i].Size);
             blocks[i] = default;
         }
 
@@ -665,7 +774,7 @@ public sealed unsafe partial class Arena : IDisposable
     }
 
     /// <summary>Checked mode: throws unless the handle's arena is alive and its memory was not given back.</summary>
-    internal static void ValidateHandle(int slot, int generation, long epoch, long end)
+    internal static void ValidateHandle(int slot, int generation, long epoch, void* start, long bytes, long end)
     {
         Arena? arena = ArenaRegistry.Find(slot, generation);
         if (arena is null)
@@ -673,25 +782,16 @@ public sealed unsafe partial class Arena : IDisposable
             ThrowHelper.ThrowDisposed();
         }
 
-        arena.ValidateHandle(epoch, end);
-    }
-
-    /// <summary>Checked mode: whether the handle's arena is alive and its memory was not given back.</summary>
-    internal static bool IsHandleLive(int slot, int generation, long epoch, long end) =>
-        ArenaRegistry.Find(slot, generation) is { } arena && arena.IsHandleLive(epoch, end);
-
-    /// <summary>Checked mode: whether memory made at <paramref name="epoch"/> and needed up to <paramref name="end"/> is still live.</summary>
-    internal void ValidateHandle(long epoch, long end)
-    {
-        ThrowIfUnusable();
-        if (!_rewinds.IsLive(epoch, end))
+        arena.ThrowIfUnusable();
+        if (!arena.IsRangeLive(epoch, (byte*)start, bytes, end))
         {
             ThrowHelper.ThrowStaleHandle();
         }
     }
 
-    /// <summary>Checked mode: whether a handle made at <paramref name="epoch"/> up to <paramref name="end"/> is live, without throwing.</summary>
-    internal bool IsHandleLive(long epoch, long end) => !_disposed && _rewinds.IsLive(epoch, end);
+    /// <summary>Checked mode: whether the handle's arena is alive and its memory was not given back.</summary>
+    internal static bool IsHandleLive(int slot, int generation, long epoch, void* start, long bytes, long end) =>
+        ArenaRegistry.Find(slot, generation) is { } arena && !arena._disposed && arena.IsRangeLive(epoch, (byte*)start, bytes, end);
 
     internal long Epoch => _rewinds.Epoch;
 }

@@ -31,7 +31,6 @@ public unsafe ref struct ArenaList<T>
     where T : unmanaged
 {
     private readonly Arena _arena;
-    private readonly bool _checked;
     private T* _items;
     private int _count;
     private int _capacity;
@@ -49,7 +48,6 @@ public unsafe ref struct ArenaList<T>
         ArgumentNullException.ThrowIfNull(arena);
         arena.ThrowIfUnusable();
         _arena = arena;
-        _checked = arena.IsChecked;
     }
 
     /// <summary>Creates a list with room for <paramref name="capacity"/> elements.</summary>
@@ -117,9 +115,14 @@ public unsafe ref struct ArenaList<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(T item)
     {
-        if (_count < _capacity && !_checked)
+        // SAFETY (I3): the arena's fast-path limit is null in checked mode and once the arena is disposed,
+        // so a disposed arena sends Add to the slow path, which throws, instead of writing into freed memory.
+        // The count is read once, widened by the load itself, so the store needs no extension.
+        nint count = _count;
+        if ((int)count < _capacity && _arena.HasFastPath)
         {
-            _items[_count++] = item;
+            _count = (int)count + 1;
+            _items[count] = item;
             return;
         }
 
@@ -395,21 +398,6 @@ public unsafe ref struct ArenaList<T>
         return capacity;
     }
 
-    /// <summary>Ends the list and gives its buffer back when it is the newest allocation, disposing nothing.</summary>
-    internal void Abandon()
-    {
-        if (_ended)
-        {
-            return;
-        }
-
-        int capacity = EndList();
-        if (_items != null && !_arena.IsDisposed)
-        {
-            _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + capacity));
-        }
-    }
-
     private readonly long ElementsEnd => _dataPosition + ((long)_count * sizeof(T));
 
     private readonly void EnsureUsable()
@@ -424,9 +412,9 @@ public unsafe ref struct ArenaList<T>
             ThrowHelper.ThrowInvalidOperation("The ArenaList is default: create it with new ArenaList<T>(arena).");
         }
 
-        if (_checked && _items != null)
+        if (_arena.IsChecked && _items != null)
         {
-            _arena.ValidateListBuffer(_epoch, _dataPosition + ((long)_capacity * sizeof(T)));
+            _arena.ValidateListBuffer(_epoch, (byte*)_items, (long)_capacity * sizeof(T), _dataPosition + ((long)_capacity * sizeof(T)));
         }
         else
         {
@@ -514,7 +502,7 @@ public unsafe ref struct ArenaList<T>
         _items = (T*)p;
         _capacity = capacity;
         _before = before;
-        _dataPosition = _arena.BytesAllocated - bytes;
+        _dataPosition = _arena.Position - bytes;
         _epoch = _arena.Epoch;
         return true;
     }

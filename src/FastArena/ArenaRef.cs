@@ -51,7 +51,7 @@ public readonly unsafe struct ArenaRef<T> : IEquatable<ArenaRef<T>>
         {
             if (_slot != 0)
             {
-                Arena.ValidateHandle(_slot, _generation, _epoch, _end);
+                Arena.ValidateHandle(_slot, _generation, _epoch, _pointer, sizeof(T), _end);
             }
             else if (_pointer == null)
             {
@@ -72,7 +72,7 @@ public readonly unsafe struct ArenaRef<T> : IEquatable<ArenaRef<T>>
     /// Checked mode: whether the memory is still the arena's to read. Outside checked mode nothing is
     /// known, and this is true for any non-default handle.
     /// </summary>
-    public bool IsLive => _slot != 0 ? Arena.IsHandleLive(_slot, _generation, _epoch, _end) : _pointer != null;
+    public bool IsLive => _slot != 0 ? Arena.IsHandleLive(_slot, _generation, _epoch, _pointer, sizeof(T), _end) : _pointer != null;
 
     /// <summary>The raw address, with no check at all. The caller answers for its lifetime.</summary>
     /// <returns>The pointer the handle holds.</returns>

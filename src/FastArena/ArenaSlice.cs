@@ -88,7 +88,7 @@ public readonly unsafe struct ArenaSlice<T> : IEquatable<ArenaSlice<T>>
     {
         if (_slot != 0)
         {
-            Arena.ValidateHandle(_slot, _generation, _epoch, _end);
+            Arena.ValidateHandle(_slot, _generation, _epoch, _pointer, (long)_length * sizeof(T), _end);
         }
     }
 
@@ -96,7 +96,7 @@ public readonly unsafe struct ArenaSlice<T> : IEquatable<ArenaSlice<T>>
     public bool IsChecked => _slot != 0;
 
     /// <summary>Checked mode: whether the memory is still the arena's. Otherwise true.</summary>
-    public bool IsLive => _slot == 0 || Arena.IsHandleLive(_slot, _generation, _epoch, _end);
+    public bool IsLive => _slot == 0 || Arena.IsHandleLive(_slot, _generation, _epoch, _pointer, (long)_length * sizeof(T), _end);
 
     /// <summary>The raw address of the first element, with no check at all.</summary>
     /// <returns>The pointer the handle holds (null or dangling when empty).</returns>

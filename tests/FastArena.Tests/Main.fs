@@ -17,8 +17,14 @@ let allTests =
             ArenaSliceTests.tests
             CheckedModeTests.tests
             DisposalTrackingTests.tests
+            UseAfterDisposeTests.tests
+            RewindLogTests.tests
+            NativeBlockTests.tests
+            AllocSliceSequenceTests.tests
         ]
 
 [<EntryPoint>]
 let main argv =
-    FastArena.Testing.TestMain.run argv allTests
+    match argv with
+    | [| "--child"; name |] -> UseAfterDisposeTests.runChild name // a child process of UseAfterDisposeTests
+    | _ -> FastArena.Testing.TestMain.run argv allTests

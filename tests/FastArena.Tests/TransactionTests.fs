@@ -864,12 +864,13 @@ let private budgets =
                     let h = tx.AllocHandle 3L
                     Expect.equal h.Value 3L $"allocation under limit {limit}"
 
-                    // start + limit past Int64.MaxValue saturates: as good as no limit, so null.
+                    // start + limit past Int64.MaxValue saturates, but a limit is set: BudgetRemaining
+                    // counts up to the saturated end, never null (null means "no limit").
                     let start = tx.Checkpoint.BytesAllocated
 
                     let expected =
                         if limit > Int64.MaxValue - start then
-                            Nullable()
+                            Nullable(Int64.MaxValue - arena.BytesAllocated)
                         else
                             Nullable(start + limit - arena.BytesAllocated)
 

@@ -616,7 +616,18 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
                         let mutable next = 0
                         let mutable other = id + 1
 
-                        for step in steps do
+                        // LAfterDispose: the arena goes just before one more step on the open list.
+                        let allSteps, disposeAt =
+                            match ending with
+                            | LAfterDispose s -> steps @ [ s ], steps.Length
+                            | _ -> steps, -1
+
+                        for i in 0 .. allSteps.Length - 1 do
+                            let step = allSteps[i]
+
+                            if i = disposeAt then
+                                arena.Dispose()
+
                             let o =
                                 try
                                     match step with
@@ -690,7 +701,8 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
                                 record id (NativePtr.toNativeInt (hs.DangerousGetPointer())) (count * sizeof<'T>) false
 
                             addHandle id (fun () -> bytesOf (ReadOnlySpan(hs.ToArray()))) (fun () -> hs.IsLive)
-                        | LDrop -> list.Dispose()
+                        | LDrop
+                        | LAfterDispose _ -> list.Dispose()
 
                         {
                             Outcome = Ok
@@ -1004,8 +1016,10 @@ let verify (h: Harness) (m: Model) (errors: ResizeArray<string>) =
 
             let remaining = tx.BudgetRemaining
 
+            // Null exactly when neither this transaction nor an enclosing one has a limit (a limit
+            // whose end saturates at Int64.MaxValue is still a limit).
             let expected =
-                if f.BudgetEnd = Int64.MaxValue then
+                if frames |> List.take (i + 1) |> List.forall (fun g -> g.Limit.IsNone) then
                     None
                 else
                     Some(max 0L (f.BudgetEnd - pos))

@@ -244,6 +244,7 @@ let next (m: Model) : Gen<Op> =
                         5, Gen.constant LFinish
                         3, Gen.constant LFinishHandle
                         2, Gen.constant LDrop
+                        1, Gen.map LAfterDispose listStepGen
                     ]
 
             return List(id, v, elem, capacity, steps, ending)

@@ -67,6 +67,9 @@ type ListEnd =
     | LFinish
     | LFinishHandle
     | LDrop
+    /// `arena.Dispose()` while the list is being built, then the step on the list (it must throw
+    /// ObjectDisposedException and write nothing, in every mode), then `list.Dispose()` (does nothing).
+    | LAfterDispose of ListStep
 
 type ClosureKind =
     | WithTx
@@ -429,6 +432,7 @@ let private listEnd (id: int) (ending: ListEnd) (st: ListState, m: Model) =
         let values = List.rev st.Items
 
         match ending with
+        | LAfterDispose _ -> m // runList disposes the arena instead
         | LDrop ->
             let m =
                 if m.Opt.Track && Elem.disposable st.Elem then
@@ -503,6 +507,16 @@ let private listEnd (id: int) (ending: ListEnd) (st: ListState, m: Model) =
             else
                 m
 
+/// `arena.Dispose()`: tracked values are disposed, every allocation and frame is gone.
+let private disposeArena (m: Model) =
+    let m = disposeAbove -1L m
+
+    { m with
+        ArenaDisposed = true
+        Frames = []
+        Allocs = Map.empty
+    }
+
 let private newList (elem: Elem) (m: Model) =
     {
         Elem = elem
@@ -523,12 +537,21 @@ let private seqSlice (id: int) (elem: Elem) (count: int) (m: Model) =
             | st, m, Ok -> adds (k + 1) (st, m)
             | st, m, _ -> Error(st, m)
 
+    let start = here m
+
     match adds 0 (newList elem m, m) with
     | Result.Ok(st, m) -> listEnd id LFinish (st, m) |> expect Ok
-    | Error(st, m) ->
-        // The buffer is given back as a dropped list's is, but the copies are not disposed: the arena
-        // never owned them (as on the known-count path).
-        listEnd id LDrop ({ st with Items = [] }, m) |> expect (Throws Budget)
+    | Error(_, m) ->
+        // Every buffer the growing list left behind goes back: the arena returns to where the request
+        // started (the bug "a refused unknown-count AllocSlice leaves its abandoned buffers behind").
+        // The copies are not disposed: the arena never owned them (as on the known-count path).
+        let m =
+            if start.Position < position m && start.Position >= innermostStart m then
+                rewindTo start m
+            else
+                m
+
+        expect (Throws Budget) m
 
 let private runList id via elem capacity steps ending (m: Model) =
     match viaFailure via m with
@@ -559,12 +582,20 @@ let private runList id via elem capacity steps ending (m: Model) =
                 state <- (s, m2)
                 outcomes <- o :: outcomes
 
-            let m = listEnd id ending state
+            match ending with
+            | LAfterDispose _ ->
+                // The arena goes while the list is open: the step after it throws, the list's Dispose does nothing.
+                { disposeArena (snd state) with
+                    Expect = Ok
+                    Steps = List.rev (Throws Disposed :: outcomes)
+                }
+            | _ ->
+                let m = listEnd id ending state
 
-            { m with
-                Expect = Ok
-                Steps = List.rev outcomes
-            }
+                { m with
+                    Expect = Ok
+                    Steps = List.rev outcomes
+                }
 
 /// Slices whose elements disposal tracking registers: every initialised slice (zeroed ones hold
 /// default values, which are values too); only uninitialised slices are ignored.
@@ -922,17 +953,7 @@ let step (op: Op) (m0: Model) : Model =
             | ROk -> m
             | RErr -> expect Refused m
             | RExn e -> expect (Throws e) m)
-    | DisposeArena ->
-        if m.ArenaDisposed then
-            m
-        else
-            let m = disposeAbove -1L m
-
-            { m with
-                ArenaDisposed = true
-                Frames = []
-                Allocs = Map.empty
-            }
+    | DisposeArena -> if m.ArenaDisposed then m else disposeArena m
 
 /// Whether `op` may run in state `m` (it refers only to things that exist, and is defined behaviour).
 let pre (op: Op) (m: Model) =
