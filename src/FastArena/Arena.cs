@@ -232,6 +232,13 @@ public sealed unsafe partial class Arena : IDisposable
     /// there in O(1) and blocks stay for reuse (up to <see cref="ArenaOptions.MaxRetainedBytes"/>).
     /// </summary>
     /// <param name="checkpoint">A checkpoint of this arena that no rewind has gone below since.</param>
+    /// <remarks>
+    /// Stale checkpoints are always detected when a rewind, reset or rollback went below them within the
+    /// last 1024 rewinds; the arena keeps no more history than that, so its memory stays bounded. An older
+    /// stale checkpoint is either rejected or names a position the arena still holds (its block is in use
+    /// and the position lies in the block's used part): the rewind then goes there, and never into
+    /// memory the arena gave back. A valid checkpoint is never rejected, however old.
+    /// </remarks>
     /// <exception cref="ArgumentException">
     /// The checkpoint is <c>default</c>, belongs to another arena, or is stale (a rewind, reset or rollback
     /// already went below it). The arena is unchanged.

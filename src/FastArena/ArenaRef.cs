@@ -13,7 +13,10 @@ namespace FastArena;
 /// In <see cref="ArenaOptions.CheckedMode"/> the handle remembers when and where it was made, and
 /// <see cref="Value"/> throws <see cref="InvalidOperationException"/> once a rewind, reset or rollback has
 /// given its memory back (and <see cref="ObjectDisposedException"/> once the arena is disposed). Outside
-/// checked mode it is a bare pointer and such use is undefined behaviour. Either way the handle is
+/// checked mode it is a bare pointer, after a rewind below it and after the arena's Dispose alike, and
+/// such use is undefined behaviour. Checked mode detects a given-back handle exactly when the rewind that
+/// gave it back is among the arena's last 1024; an older one is reported stale or still points into
+/// memory the arena holds (never into freed memory). Either way the handle is
 /// unmanaged (it finds its arena through a registry slot, not a reference), so it may itself be stored
 /// in arena memory.
 /// </remarks>

@@ -12,7 +12,10 @@ namespace FastArena;
 /// <remarks>
 /// In <see cref="ArenaOptions.CheckedMode"/>, <see cref="Span"/> and the indexer throw
 /// <see cref="InvalidOperationException"/> once a rewind, reset or rollback has given the memory back.
-/// Outside checked mode such use is undefined behaviour. An empty slice is always valid. The handle is
+/// Outside checked mode such use (after a rewind below it or after the arena's Dispose) is undefined
+/// behaviour. Checked mode detects it exactly when the rewind is among the arena's last 1024; an older
+/// one is reported stale or still points into memory the arena holds (never into freed memory). An
+/// empty slice is always valid. The handle is
 /// unmanaged (it finds its arena through a registry slot, not a reference), so it may itself be stored
 /// in arena memory.
 /// </remarks>

@@ -9,7 +9,10 @@ namespace FastArena;
 /// <remarks>
 /// A checkpoint is valid for the arena that made it until a rewind, reset or rollback goes below its
 /// position; after that <see cref="Arena.Rewind"/> rejects it with an <see cref="ArgumentException"/>,
-/// as it rejects a checkpoint of another arena and <c>default</c>.
+/// as it rejects a checkpoint of another arena and <c>default</c>. The arena remembers the last 1024
+/// rewinds: a checkpoint made stale longer ago than that is either rejected or rewinds to the position
+/// it names, which the arena still holds (see <see cref="Arena.Rewind"/>). A valid checkpoint is never
+/// rejected.
 /// </remarks>
 [DebuggerDisplay("Checkpoint at {BytesAllocated} bytes (block {BlockIndex})")]
 public readonly struct Checkpoint : IEquatable<Checkpoint>
