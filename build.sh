@@ -2,7 +2,8 @@
 # The project's two jobs, as the README gives them:
 #   ./build.sh demo [options]   restore, build and run the demo (options: ./build.sh demo --help)
 #   ./build.sh test             restore, build and run every test; ends with "tests: N passed, N failed"
-# Nothing here relies on a tool installed by hand: .NET tools come from .config/dotnet-tools.json.
+# Nothing here relies on a tool installed by hand: .NET tools come from .config/dotnet-tools.json,
+# restored only by the steps that use them.
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -11,7 +12,7 @@ demo_project=samples/QuickStart
 [ -d samples/FastArena.Demo ] && demo_project=samples/FastArena.Demo
 
 run_tests() {
-    dotnet tool restore || return 1
+    # .NET tools are restored by the steps that use them (notebooks/run.sh restores dotnet-repl).
     dotnet build FastArena.sln -c Release || { echo "tests: 0 passed, 1 failed"; return 1; }
 
     local summary status=0
@@ -64,7 +65,8 @@ run_tests() {
 case "${1:-}" in
     demo)
         shift
-        dotnet tool restore >/dev/null && dotnet run -c Release --project "$demo_project" -- "$@"
+        # The demo uses no .NET tool, so none is restored here.
+        dotnet run -c Release --project "$demo_project" -- "$@"
         ;;
     test)
         run_tests

@@ -18,27 +18,48 @@ let tinyArena () =
         ArenaOptions(CheckedMode = true, InitialBlockSize = 64L, MaxBlockSize = 256L, MaxRetainedBytes = 0L)
     )
 
+/// Where `p` lies within its block. Blocks start on a page boundary (Arena.MaxAlignment), so this
+/// depends only on the arena's position, never on where the C allocator placed a block: a block that
+/// is given back and reserved again may come back at another address.
+let offsetInBlock (p: voidptr) =
+    NativePtr.toNativeInt (NativePtr.ofVoidPtr<byte> p) % nativeint Arena.MaxAlignment
+
 /// Everything observable about an arena's position.
 type Snapshot =
     {
         Stats: ArenaStats
-        Cursor: nativeint
+        /// The cursor's offset within its block.
+        CursorOffset: nativeint
         Depth: int
     }
 
-/// The arena's stats, the address the cursor points at (a zero-byte request consumes nothing) and depth.
+/// The arena's stats, the cursor's offset within its block (a zero-byte request consumes nothing) and depth.
 let snapshot (a: Arena) =
     {
         Stats = a.Stats
-        Cursor = NativePtr.toNativeInt (NativePtr.ofVoidPtr<byte>(a.AllocRaw(0n, 1n)))
+        CursorOffset = offsetInBlock (a.AllocRaw(0n, 1n))
         Depth = a.TransactionDepth
     }
 
-/// The address of the next 8-byte allocation, found by allocating and rolling back.
-let nextAddress (a: Arena) =
+/// Where the next allocation goes, as the library promises it: never its address, which depends on the
+/// C allocator when the allocation opens a block.
+type NextAllocation =
+    {
+        /// Its offset within its block.
+        Offset: nativeint
+        /// The stats right after it: bytes allocated (with its padding) and whether it opened a block.
+        StatsAfter: ArenaStats
+    }
+
+/// Where the next 8-byte allocation goes, found by allocating and rolling back.
+let nextAllocation (a: Arena) =
     use tx = a.BeginTransaction()
     let p = tx.AllocRaw(8n, 8n)
-    NativePtr.toNativeInt (NativePtr.ofVoidPtr<byte> p)
+
+    {
+        Offset = offsetInBlock p
+        StatsAfter = a.Stats
+    }
 
 /// Runs a workflow whose error type is string.
 let run (a: Arena) (workflow: ArenaWorkflow<'T, string>) = Arena.run a workflow

@@ -95,7 +95,7 @@ let runTests =
                 use mem = tinyArena ()
                 let earlier = mem.AllocSliceHandle(ReadOnlySpan [| 1L; 2L; 3L |])
                 let before = snapshot mem
-                let next = nextAddress mem
+                let next = nextAllocation mem
 
                 let result =
                     run
@@ -108,7 +108,7 @@ let runTests =
 
                 Expect.equal result (Error "rejected") "Error"
                 Expect.equal (snapshot mem) before "stats and cursor"
-                Expect.equal (nextAddress mem) next "next allocation lands where it would have"
+                Expect.equal (nextAllocation mem) next "next allocation lands where it would have"
                 Expect.equal (earlier.ToArray()) [| 1L; 2L; 3L |] "earlier contents"
             }
 

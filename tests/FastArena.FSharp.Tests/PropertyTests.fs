@@ -200,12 +200,10 @@ let private config =
 type Run =
     {
         Arena: Arena
-        /// The address of the arena's first byte: where the first allocation went.
-        Start: nativeint
         /// Handles allocated before the workflow ran, with their values.
         Earlier: (ArenaRef<int> * int) list
         Before: Snapshot
-        NextBefore: nativeint
+        NextBefore: NextAllocation
         Ledger: ResizeArray<Entry>
         Result: Outcome
         Expected: Outcome
@@ -221,10 +219,9 @@ type Run =
 /// Runs a program on a fresh arena made by `create`.
 let private executeOn (create: unit -> Arena) (prefix: int list) (steps: Step list) =
     let mem = create ()
-    let start = nextAddress mem
     let earlier = [ for v in prefix -> mem.AllocHandle v, v ]
     let before = snapshot mem
-    let nextBefore = nextAddress mem
+    let nextBefore = nextAllocation mem
     let ledger = ResizeArray()
 
     let result =
@@ -248,7 +245,6 @@ let private executeOn (create: unit -> Arena) (prefix: int list) (steps: Step li
 
     {
         Arena = mem
-        Start = start
         Earlier = earlier
         Before = before
         NextBefore = nextBefore
@@ -325,7 +321,7 @@ let tests =
 
                 run.Result = ModelOk
                 || (snapshot run.Arena = run.Before
-                    && nextAddress run.Arena = run.NextBefore
+                    && nextAllocation run.Arena = run.NextBefore
                     && earlierIntact run
                     && run.Ledger |> Seq.forall (fun e -> not e.Tracked || not (e.IsLive()))))
 
@@ -347,10 +343,9 @@ let tests =
             testPropertyWithConfig config "nested workflows roll back exactly their own part"
             <| Prop.forAll programs (fun (prefix, steps) ->
                 // After Ok the arena holds exactly the surviving allocations: the same stats and the same
-                // next address, relative to the start, as an arena on which only they were made, in order.
+                // next allocation as an arena on which only they were made, in order.
                 use run = executeOn roomyArena prefix steps
                 use replay = roomyArena ()
-                let replayStart = nextAddress replay
 
                 for v in prefix do
                     replay.AllocHandle v |> ignore
@@ -360,7 +355,7 @@ let tests =
 
                 run.Result <> ModelOk
                 || (run.Arena.Stats = replay.Stats
-                    && nextAddress run.Arena - run.Start = nextAddress replay - replayStart))
+                    && nextAllocation run.Arena = nextAllocation replay))
 
             testPropertyWithConfig config "attempt recovers: the outer work survives a failing inner workflow"
             <| Prop.forAll programs (fun (prefix, steps) ->

@@ -10,11 +10,16 @@ open FastArena.Tests.Common
 let private isPoison (bytes: byte[]) =
     bytes |> Array.forall ((=) Arena.PoisonByte)
 
-/// A checked arena that nobody disposes, reachable only through the handle returned.
+/// A handle of a checked arena that nobody disposes, and whether it was live while the arena was still
+/// reachable. A handle does not keep its arena alive: once this returns, any collection (another test's
+/// included) may finalize the arena, so its liveness is read here, before the arena's last use.
 [<Runtime.CompilerServices.MethodImpl(Runtime.CompilerServices.MethodImplOptions.NoInlining)>]
 let private forgottenArenaHandle () =
     let arena = checkedArena 4096L
-    arena.AllocHandle 5L
+    let h = arena.AllocHandle 5L
+    let liveWhileReachable = h.IsLive
+    GC.KeepAlive arena
+    h, liveWhileReachable
 
 let private staleHandles =
     testList
@@ -198,8 +203,8 @@ let private staleHandles =
 
             testCase "a forgotten checked arena is finalized: its blocks are freed and its handles report it"
             <| fun () ->
-                let h = forgottenArenaHandle ()
-                Expect.isTrue h.IsLive "live while the arena is reachable through nothing but the GC's patience"
+                let h, liveWhileReachable = forgottenArenaHandle ()
+                Expect.isTrue liveWhileReachable "live while the arena is reachable"
 
                 for _ in 1..3 do
                     GC.Collect()
