@@ -24,6 +24,62 @@ type ArenaBuilder() =
             | Ok value -> (binder value) ctx
             | Error error -> Error error
 
+    member inline _.BindReturn
+        ([<InlineIfLambda>] workflow: ArenaWorkflow<'T, 'E>, [<InlineIfLambda>] mapping: 'T -> 'U)
+        : ArenaWorkflow<'U, 'E> =
+        fun ctx ->
+            match workflow ctx with
+            | Ok value -> Ok(mapping value)
+            | Error error -> Error error
+
+    // `and!`: both sides run one after the other in the enclosing block's transaction, so an Error or an
+    // exception of either side rolls the whole block back. They get ctx.Inner (as Arena.map2 does): a
+    // scoped side opens its own savepoint. Bind2 and Bind2Return spare the pair MergeSources builds.
+    member inline _.MergeSources
+        ([<InlineIfLambda>] first: ArenaWorkflow<'T, 'E>, [<InlineIfLambda>] second: ArenaWorkflow<'U, 'E>)
+        : ArenaWorkflow<'T * 'U, 'E> =
+        fun ctx ->
+            let inner = ctx.Inner
+
+            match first inner with
+            | Ok a ->
+                match second inner with
+                | Ok b -> Ok(a, b)
+                | Error error -> Error error
+            | Error error -> Error error
+
+    member inline _.Bind2
+        (
+            [<InlineIfLambda>] first: ArenaWorkflow<'T, 'E>,
+            [<InlineIfLambda>] second: ArenaWorkflow<'U, 'E>,
+            [<InlineIfLambda>] binder: 'T * 'U -> ArenaWorkflow<'V, 'E>
+        ) : ArenaWorkflow<'V, 'E> =
+        fun ctx ->
+            let inner = ctx.Inner
+
+            match first inner with
+            | Ok a ->
+                match second inner with
+                | Ok b -> (binder (a, b)) ctx
+                | Error error -> Error error
+            | Error error -> Error error
+
+    member inline _.Bind2Return
+        (
+            [<InlineIfLambda>] first: ArenaWorkflow<'T, 'E>,
+            [<InlineIfLambda>] second: ArenaWorkflow<'U, 'E>,
+            [<InlineIfLambda>] mapping: 'T * 'U -> 'V
+        ) : ArenaWorkflow<'V, 'E> =
+        fun ctx ->
+            let inner = ctx.Inner
+
+            match first inner with
+            | Ok a ->
+                match second inner with
+                | Ok b -> Ok(mapping (a, b))
+                | Error error -> Error error
+            | Error error -> Error error
+
     member inline _.Delay([<InlineIfLambda>] generator: unit -> ArenaWorkflow<'T, 'E>) : ArenaWorkflow<'T, 'E> =
         fun ctx -> (generator ()) ctx
 

@@ -15,7 +15,7 @@ open System
 /// inside a function is a closure made at each call.)
 /// </para>
 /// <para>
-/// Inside: <c>let!</c> and <c>do!</c> of arena workflows (the operations of
+/// Inside: <c>let!</c>, <c>and!</c> and <c>do!</c> of arena workflows (the operations of
 /// <see cref="T:FastArena.FSharp.ArenaOperations"/>, other <c>arena { }</c> blocks) and of plain
 /// <c>Result&lt;'T, 'E&gt;</c> values; <c>return</c>, <c>return!</c>, <c>match!</c>, <c>if</c>,
 /// <c>match</c>, <c>for</c> over any sequence, <c>while</c> (a loop: a million iterations use one stack
@@ -80,6 +80,92 @@ type ArenaBuilder =
     member inline Bind:
         [<InlineIfLambda>] workflow: ArenaWorkflow<'T, 'E> * [<InlineIfLambda>] binder: ('T -> ArenaWorkflow<'U, 'E>) ->
             ArenaWorkflow<'U, 'E>
+
+    /// <summary><c>let! value = workflow</c> followed by <c>return</c>: runs the workflow and maps its <c>Ok</c> value.</summary>
+    /// <param name="workflow">The step.</param>
+    /// <param name="mapping">The returned expression, as a function of the step's value.</param>
+    /// <returns>The mapped workflow.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena {
+    ///     let! x = alloc 1
+    ///     return x.Value + 1
+    /// }
+    /// </code>
+    /// </example>
+    member inline BindReturn:
+        [<InlineIfLambda>] workflow: ArenaWorkflow<'T, 'E> * [<InlineIfLambda>] mapping: ('T -> 'U) ->
+            ArenaWorkflow<'U, 'E>
+
+    /// <summary>
+    /// <c>let! a = first and! b = second</c>: runs <paramref name="first"/>, then <paramref name="second"/>,
+    /// in the enclosing block's transaction, and pairs their values. An <c>Error</c> of either side
+    /// stops and rolls the whole block back, the other side's allocations included; so does an exception.
+    /// A side that is itself an <c>arena { }</c> block runs in its own savepoint.
+    /// </summary>
+    /// <param name="first">The first side; runs first.</param>
+    /// <param name="second">The second side; runs only when the first succeeded.</param>
+    /// <returns>A workflow of both values. Three or more sides nest it.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena {
+    ///     let! x = alloc 1
+    ///     and! y = alloc 2
+    ///     and! z = Ok 3
+    ///     return x.Value + y.Value + z // Ok 6
+    /// }
+    /// </code>
+    /// </example>
+    member inline MergeSources:
+        [<InlineIfLambda>] first: ArenaWorkflow<'T, 'E> * [<InlineIfLambda>] second: ArenaWorkflow<'U, 'E> ->
+            ArenaWorkflow<'T * 'U, 'E>
+
+    /// <summary>
+    /// <c>let! a = first and! b = second</c> followed by more steps: <c>MergeSources</c> then <c>Bind</c>,
+    /// without building the pair.
+    /// </summary>
+    /// <param name="first">The first side; runs first.</param>
+    /// <param name="second">The second side; runs only when the first succeeded.</param>
+    /// <param name="binder">The rest of the workflow.</param>
+    /// <returns>The sequenced workflow.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena {
+    ///     let! name = allocString "ada"
+    ///     and! score = alloc 90
+    ///     do! if score.Value &lt; 50 then Error "too low" else Ok () // rolls back both
+    ///     return name.Length
+    /// }
+    /// </code>
+    /// </example>
+    member inline Bind2:
+        [<InlineIfLambda>] first: ArenaWorkflow<'T, 'E> *
+        [<InlineIfLambda>] second: ArenaWorkflow<'U, 'E> *
+        [<InlineIfLambda>] binder: ('T * 'U -> ArenaWorkflow<'V, 'E>) ->
+            ArenaWorkflow<'V, 'E>
+
+    /// <summary>
+    /// <c>let! a = first and! b = second</c> followed by <c>return</c>: <c>MergeSources</c> then
+    /// <c>BindReturn</c>, without building the pair.
+    /// </summary>
+    /// <param name="first">The first side; runs first.</param>
+    /// <param name="second">The second side; runs only when the first succeeded.</param>
+    /// <param name="mapping">The returned expression, as a function of both values.</param>
+    /// <returns>The mapped workflow.</returns>
+    /// <example>
+    /// <code lang="fsharp">
+    /// arena {
+    ///     let! x = alloc 1
+    ///     and! y = alloc 2
+    ///     return x.Value + y.Value // Ok 3
+    /// }
+    /// </code>
+    /// </example>
+    member inline Bind2Return:
+        [<InlineIfLambda>] first: ArenaWorkflow<'T, 'E> *
+        [<InlineIfLambda>] second: ArenaWorkflow<'U, 'E> *
+        [<InlineIfLambda>] mapping: ('T * 'U -> 'V) ->
+            ArenaWorkflow<'V, 'E>
 
     /// <summary>Wraps the workflow's body so that nothing runs until the workflow does.</summary>
     /// <param name="generator">Makes the workflow when it runs.</param>

@@ -738,6 +738,259 @@ let shortCircuitTests =
             }
         ]
 
+/// A side of an `and!` that logs when it runs, then allocates its value or fails.
+let private side
+    (log: ResizeArray<string>)
+    (name: string)
+    (result: Result<int, string>)
+    : ArenaWorkflow<ArenaRef<int>, string> =
+    fun ctx ->
+        log.Add name
+
+        match result with
+        | Ok v -> Ok(ctx.Arena.AllocHandle v)
+        | Error e -> Error e
+
+/// Two `and!` sides and a return, built once: running it must allocate no managed memory.
+let private pairSum: ArenaWorkflow<int64, string> =
+    arena {
+        let! a = alloc 20L
+        and! b = alloc 22L
+        return a.Value + b.Value
+    }
+
+let mergeSourcesTests =
+    testList
+        "MergeSources (and!)"
+        [
+            test "and! runs both sides, first then second, and keeps both allocations" {
+                use mem = checkedArena ()
+                let log = ResizeArray()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! a = side log "a" (Ok 1)
+                            and! b = side log "b" (Ok 2)
+                            return (a, b)
+                        })
+
+                match result with
+                | Ok(a, b) ->
+                    Expect.equal (List.ofSeq log) [ "a"; "b" ] "in order"
+                    Expect.equal (a.Value, b.Value) (1, 2) "values"
+                    Expect.isTrue (a.IsLive && b.IsLive) "committed"
+                    Expect.equal mem.Stats.BytesAllocated 8L "both kept"
+                    Expect.equal mem.TransactionDepth 0 "transaction ended"
+                | Error e -> failtestf "unexpected Error %s" e
+            }
+
+            test "three and four sides, mixing operations, plain results and blocks" {
+                use mem = checkedArena ()
+
+                let three =
+                    arena {
+                        let! a = alloc 1
+                        and! b = Ok 2
+                        and! c = arena { return! alloc 3 }
+                        return a.Value + b + c.Value
+                    }
+
+                let four =
+                    arena {
+                        let! a = alloc 1L
+                        and! b = allocSlice [| 2L; 3L |]
+                        and! c = Ok 4L
+                        and! d = allocString "five"
+                        return a.Value + b.ToArray().[0] + b.ToArray().[1] + c + int64 d.Length
+                    }
+
+                Expect.equal (run mem three) (Ok 6) "1 + 2 + 3"
+                Expect.equal mem.Stats.BytesAllocated 8L "two ints"
+                mem.Reset()
+                Expect.equal (run mem four) (Ok 14L) "1 + 2 + 3 + 4 + 4"
+                Expect.equal mem.Stats.BytesAllocated (8L + 16L + 8L) "a long, two longs, four chars"
+            }
+
+            test "an Error on the first side stops before the second and rolls the block back" {
+                use mem = checkedArena ()
+                let before = snapshot mem
+                let log = ResizeArray()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! _ = alloc 7
+                            let! a = side log "a" (Error "a failed")
+                            and! b = side log "b" (Ok 2)
+                            return a.Value + b.Value
+                        })
+
+                Expect.equal result (Error "a failed") "the first side's Error"
+                Expect.equal (List.ofSeq log) [ "a" ] "the second side never ran"
+                Expect.equal (snapshot mem) before "rolled back"
+            }
+
+            test "an Error on the second side rolls back the first side's allocations too" {
+                use mem = checkedArena ()
+                let kept = mem.AllocHandle 99
+                let before = snapshot mem
+                let log = ResizeArray()
+                let first = ref Unchecked.defaultof<ArenaRef<int>>
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! a =
+                                arena {
+                                    let! a = side log "a" (Ok 1)
+                                    first.Value <- a
+                                    return a
+                                }
+
+                            and! b = side log "b" (Error "b failed")
+                            return a.Value + b.Value
+                        })
+
+                Expect.equal result (Error "b failed") "the second side's Error"
+                Expect.equal (List.ofSeq log) [ "a"; "b" ] "both ran"
+                Expect.isFalse first.Value.IsLive "the first side's handle is stale"
+                Expect.equal (snapshot mem) before "rolled back"
+                Expect.equal kept.Value 99 "earlier contents unchanged"
+            }
+
+            test "an exception on either side rolls the block back and propagates with its type" {
+                for failing in [ "a"; "b" ] do
+                    use mem = tinyArena ()
+                    let kept = mem.AllocHandle 99
+                    let before = snapshot mem
+                    let next = nextAllocation mem
+
+                    let throwing name : ArenaWorkflow<ArenaRef<int64>, string> =
+                        fun ctx ->
+                            let r = ctx.Arena.AllocHandle 1L
+
+                            if name = failing then
+                                raise (Boom name)
+
+                            Ok r
+
+                    let wf =
+                        arena {
+                            let! _ = allocZeroed<int64, string> 20
+                            let! a = throwing "a"
+                            and! b = throwing "b"
+                            return a.Value + b.Value
+                        }
+
+                    Expect.throwsT<Boom> (fun () -> run mem wf |> ignore) $"{failing}: propagates"
+                    Expect.equal (snapshot mem) before $"{failing}: stats and cursor"
+                    Expect.equal (nextAllocation mem) next $"{failing}: the next allocation lands where it would have"
+                    Expect.equal kept.Value 99 $"{failing}: earlier contents unchanged"
+            }
+
+            test "a side that is a block runs in its own savepoint; its Error rolls back the enclosing block" {
+                use mem = checkedArena ()
+                let before = snapshot mem
+                let mutable depthInSide = 0
+
+                let failingBlock =
+                    arena {
+                        let! _ = alloc 1
+                        let! tx = currentTransaction
+                        depthInSide <- tx.Depth
+                        return! Error "side failed"
+                    }
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! a = alloc 2
+                            and! (b: int) = failingBlock
+                            return a.Value + b
+                        })
+
+                Expect.equal result (Error "side failed") "Error"
+                Expect.equal depthInSide 2 "run's transaction, then the side's savepoint"
+                Expect.equal (snapshot mem) before "rolled back"
+            }
+
+            test "and! then more steps (Bind2): a later Error rolls back both sides" {
+                use mem = checkedArena ()
+                let before = snapshot mem
+                let mutable ranAfter = false
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! a = alloc 1
+                            and! b = alloc 2
+                            do! if a.Value + b.Value > 2 then Error "too big" else Ok()
+                            ranAfter <- true
+                            return a.Value
+                        })
+
+                Expect.equal result (Error "too big") "Error"
+                Expect.isFalse ranAfter "stopped"
+                Expect.equal (snapshot mem) before "rolled back"
+            }
+
+            test "and! inside Arena.attempt rolls back only the attempted block" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! outer = alloc 5
+
+                            let! attempted =
+                                Arena.attempt (
+                                    arena {
+                                        let! a = alloc 1
+                                        and! (b: ArenaRef<int>) = Error "inner"
+                                        return a.Value + b.Value
+                                    }
+                                )
+
+                            return (outer.Value, attempted)
+                        })
+
+                Expect.equal result (Ok(5, Error "inner")) "the outer part goes on"
+                Expect.equal mem.Stats.BytesAllocated 4L "only the outer int"
+            }
+
+#if !DEBUG
+            // Only an optimized build inlines the builder's members.
+            test "a block of two sides and a return runs without allocating managed memory" {
+                use mem = Arena.createWith (ArenaOptions(CheckedMode = false))
+
+                for _ in 1..1000 do
+                    Arena.run mem pairSum |> ignore
+                    mem.Reset()
+
+                let before = GC.GetAllocatedBytesForCurrentThread()
+
+                for _ in 1..1000 do
+                    Arena.run mem pairSum |> ignore
+                    mem.Reset()
+
+                let allocated = GC.GetAllocatedBytesForCurrentThread() - before
+                Expect.isLessThan allocated 1000L "less than one managed byte a run"
+            }
+#endif
+            test "the block of two sides computes its sum" {
+                use mem = checkedArena ()
+                Expect.equal (run mem pairSum) (Ok 42L) "20 + 22"
+                Expect.equal mem.Stats.BytesAllocated 16L "two longs"
+            }
+        ]
+
 /// Sixteen allocations in one block, built once: running it must allocate no managed memory.
 let private sixteen: ArenaWorkflow<int64, string> =
     arena {
@@ -824,5 +1077,6 @@ let tests =
             tryFinallyTests
             usingTests
             shortCircuitTests
+            mergeSourcesTests
             inliningTests
         ]
