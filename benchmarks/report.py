@@ -35,27 +35,8 @@ CLASSES = [
     ("WorkloadBenchmarks", "The request workload: parse + evaluate one request (per request)"),
 ]
 
-# Issue 7's targets: the Rust crate fastarena 0.1 and bumpalo 3.20.2 on this project's machine kind,
-# in ns per operation as our benchmark defines it. None: not measured for that crate.
-TARGETS = [
-    ("AllocLongBenchmarks", "Arena_AllocLong_Reset", "N=1000", "alloc 1,000 long + reset", 1107, 1113),
-    ("AllocLongBenchmarks", "Arena_AllocLong_Reset", "N=10000", "alloc 10,000 long + reset", 8443, 9705),
-    ("AllocSliceBenchmarks", "Arena_AllocSlice_FromSpan", "N=64", "slice n=64 from a span", 6.6, 4.5),
-    ("AllocSliceBenchmarks", "Arena_AllocSlice_FromSpan", "N=1024", "slice n=1,024 from a span", 75, 71),
-    ("AllocSliceBenchmarks", "Arena_AllocSlice_FromGenerator", "N=64", "slice n=64 from a generator", 6.6, 4.5),
-    ("AllocSliceBenchmarks", "Arena_AllocSlice_FromGenerator", "N=1024", "slice n=1,024 from a generator", 75, 71),
-    ("AllocStringBenchmarks", "Arena_AllocString_x100_Reset", "", "string x100 + reset", 292, 284),
-    ("ArenaListBenchmarks", "Arena_List_WithCapacity_Finish", "N=16", "list with capacity n=16", 17, 18),
-    ("ArenaListBenchmarks", "Arena_List_WithCapacity_Finish", "N=256", "list with capacity n=256", 214, 218),
-    ("ArenaListBenchmarks", "Arena_List_WithCapacity_Finish", "N=4096", "list with capacity n=4,096", 3436, 3387),
-    ("SingleAllocBenchmarks", "Arena_Alloc_Reset", "", "one alloc + reset", 4.2, 1.9),
-    ("SingleAllocBenchmarks", "Arena_Checkpoint_Alloc_Rewind", "", "checkpoint + alloc + rewind", 4.4, 1.6),
-    ("TransactionBenchmarks", "Tx16_Commit", "", "transaction of 16 allocs + commit", 17, None),
-    ("TransactionBenchmarks", "Tx16_Rollback", "", "transaction of 16 allocs + rollback", 19, None),
-    ("ConstructionBenchmarks", "Arena_New_Dispose", "", "construction (64 KiB) + Dispose", 94, 32),
-]
-
-# Issue 7's ratio goals: (class, method, params, label, against method, at most this ratio).
+# Goals measured within one run (no figure from another machine or day): (class, method, params, label,
+# against method, at most this ratio). The comparison with the Rust crates is benchmarks/compare.sh's.
 RATIO_GOALS = [
     ("SingleAllocBenchmarks", "Arena_Alloc", "", "single Alloc<long> within 1.2x of the floor", "Floor_Bump", 1.2),
     ("WorkloadBenchmarks", "Arena_Requests", "", "workload: at least 3x the GC version's throughput", "Gc_Requests", 1 / 3),
@@ -157,39 +138,25 @@ def environment(host, titles, jobs, note):
     return "\n".join(lines)
 
 
-def targets_table(rows):
-    out = ["| Row | FastArena (.NET) | Rust crate | bumpalo | Goal met? |", "|---|---:|---:|---:|---|"]
-    for cls, method, params, label, rust, bump in TARGETS:
-        r = lookup(rows, cls, method, params)
-        ours = r["mean"] if r else None
-        best = min(x for x in (rust, bump) if x is not None)
-        if r is None:
-            verdict = "not run"
-        elif ours is None:
-            verdict = "failed"
-        elif ours <= best:
-            verdict = "yes"
-        else:
-            verdict = f"no: {ours / best:.2f}x the best"
-        out.append(f"| {label} (`{cls}.{method}`{', ' + params if params else ''}) | {fmt_ns(ours) if r else '-'} | "
-                   f"{fmt_ns(rust) if rust else '-'} | {fmt_ns(bump) if bump else '-'} | {verdict} |")
+def goals_table(rows):
+    out = ["| Goal | FastArena | Met? |", "|---|---:|---|"]
     for cls, method, params, label, against, limit in RATIO_GOALS:
         r, b = lookup(rows, cls, method, params), lookup(rows, cls, against, params)
         if r and b and r["mean"] and b["mean"]:
             ratio = r["mean"] / b["mean"]
             ok = ratio <= limit * 1.0000001
             shown = f"{ratio:.2f}x of `{against}`" if limit >= 1 else f"{b['mean'] / r['mean']:.2f}x faster than `{against}`"
-            out.append(f"| {label} (`{cls}.{method}`) | {fmt_ns(r['mean'])} | | | {'yes' if ok else 'no'}: {shown} |")
+            out.append(f"| {label} (`{cls}.{method}`) | {fmt_ns(r['mean'])} | {'yes' if ok else 'no'}: {shown} |")
         else:
-            out.append(f"| {label} | not run | | | |")
+            out.append(f"| {label} | not run | |")
     arena = [r for r in rows if is_arena(r["method"]) and r["class"] != "ConstructionBenchmarks"
              and "Fresh" not in r["method"]]
     managed = [r for r in arena if r["allocated"]]
     if managed:
         names = ", ".join(f"`{r['class']}.{r['method']}`" for r in managed)
-        out.append(f"| 0 managed bytes on every arena path | | | | no: {names} |")
+        out.append(f"| 0 managed bytes on every arena path | | no: {names} |")
     else:
-        out.append(f"| 0 managed bytes on every arena path ({len(arena)} arena rows) | | | | yes |")
+        out.append(f"| 0 managed bytes on every arena path ({len(arena)} arena rows) | | yes |")
     return "\n".join(out)
 
 
@@ -241,8 +208,7 @@ def color(method):
 
 
 def svg_chart(rows, host, titles, note):
-    """A horizontal bar chart, one panel per class, log-scale time axis, issue targets as red ticks."""
-    target_of = {(c, m, p): min(x for x in (r, b) if x is not None) for c, m, p, _, r, b in TARGETS}
+    """A horizontal bar chart, one panel per class, log-scale time axis."""
     values = [r["mean"] for r in rows if r["mean"]]
     # Rows under 0.1 ns (a bump the JIT folds away) are drawn at the axis' left end, not stretching it.
     lo = max(0.1, 10 ** math.floor(math.log10(min(values))))
@@ -271,10 +237,6 @@ def svg_chart(rows, host, titles, note):
                 extra = "" if not r["allocated"] else f", {fmt_bytes(r['allocated'])}"
                 parts.append(f'<text x="{left + w + 4:.1f}" y="{y + bar - 3}" fill="#1a202c">'
                              f'{html.escape(fmt_ns(r["mean"]) + extra)}</text>')
-                t = target_of.get((cls, r["method"], r["params"]))
-                if t:
-                    parts.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{y - 2}" y2="{y + bar + 2}" '
-                                 f'stroke="#e53e3e" stroke-width="2"/>')
             else:
                 parts.append(f'<text x="{left + 4}" y="{y + bar - 3}" fill="#e53e3e">failed</text>')
             y += bar + gap
@@ -292,8 +254,6 @@ def svg_chart(rows, host, titles, note):
         legend.append(f'<rect x="{lx}" y="44" width="12" height="12" fill="{COLORS[key]}"/>'
                       f'<text x="{lx + 16}" y="54">{name}</text>')
         lx += 30 + 7 * len(name)
-    legend.append(f'<line x1="{lx}" x2="{lx}" y1="42" y2="58" stroke="#e53e3e" stroke-width="2"/>'
-                  f'<text x="{lx + 6}" y="54">best of Rust crate / bumpalo (issue 7 target)</text>')
     subtitle = (f"{host.get('ProcessorName', '?')}, {host.get('LogicalCoreCount', '?')} logical cores, "
                 f"{host.get('RuntimeVersion', '?')}, {run_date(titles)}" + (f", {note}" if note else ""))
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w}" height="{height}" '
@@ -319,7 +279,7 @@ def main():
         f.write(svg_chart(rows, host, titles, args.note))
     text = open(args.doc, encoding="utf-8").read()
     text = replace_section(text, "environment", environment(host, titles, jobs, args.note))
-    text = replace_section(text, "targets", targets_table(rows))
+    text = replace_section(text, "goals", goals_table(rows))
     text = replace_section(text, "tables", class_tables(rows, baselines))
     with open(args.doc, "w", encoding="utf-8") as f:
         f.write(text)

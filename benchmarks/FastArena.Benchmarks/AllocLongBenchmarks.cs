@@ -5,10 +5,8 @@ namespace FastArena.Benchmarks;
 
 /// <summary>Seed row "alloc 1k items" and "10k allocs + reset": N longs one by one, then a reset. Per whole iteration.</summary>
 [MemoryDiagnoser]
-public unsafe class AllocLongBenchmarks
+public unsafe class AllocLongBenchmarks : WarmArenaBenchmark
 {
-    private Arena _arena = null!;
-    private FloorBuffer _floor = null!;
     private LongBox[] _boxes = null!;
     private nint[] _pointers = null!;
     private List<long> _list = null!;
@@ -21,20 +19,11 @@ public unsafe class AllocLongBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _arena = new Arena();
-        _floor = new FloorBuffer(N * sizeof(long) + 4096);
+        CreateWarm(N * sizeof(long) + 4096);
         _boxes = new LongBox[N];
         _pointers = new nint[N];
         _list = new List<long>(N);
         Arena_AllocLong_Reset();
-    }
-
-    /// <summary>Frees native memory.</summary>
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _arena.Dispose();
-        _floor.Dispose();
     }
 
     /// <summary>The floor: N unchecked pointer bumps and stores, then a reset.</summary>
@@ -43,6 +32,23 @@ public unsafe class AllocLongBenchmarks
     public nint Floor_BumpLong()
     {
         FloorBuffer floor = _floor;
+        long* p = null;
+        for (int i = 0; i < N; i++)
+        {
+            p = (long*)floor.Bump(sizeof(long), sizeof(long));
+            *p = i;
+        }
+
+        floor.Reset();
+        return (nint)p;
+    }
+
+    /// <summary>The floor with the cursor in a local (<see cref="LocalFloor"/>).</summary>
+    /// <returns>The last address.</returns>
+    [Benchmark]
+    public nint Floor_BumpLong_Local()
+    {
+        using LocalFloor floor = _floor.Local();
         long* p = null;
         for (int i = 0; i < N; i++)
         {

@@ -9,15 +9,13 @@ namespace FastArena.Benchmarks;
 /// each invocation makes <see cref="Slices"/> slices and then resets, on a warm arena.
 /// </summary>
 [MemoryDiagnoser]
-public unsafe class AllocSliceBenchmarks
+public unsafe class AllocSliceBenchmarks : WarmArenaBenchmark
 {
     /// <summary>Slices per invocation (all fit in the arena's first 64 KiB block).</summary>
     public const int Slices = 8;
 
     private static readonly Func<int, int> s_generator = i => i * 3;
 
-    private Arena _arena = null!;
-    private FloorBuffer _floor = null!;
     private int[] _source = null!;
     private int[][] _arrays = null!;
     private nint[] _pointers = null!;
@@ -30,20 +28,11 @@ public unsafe class AllocSliceBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _arena = new Arena();
-        _floor = new FloorBuffer(Slices * N * sizeof(int) + 4096);
+        CreateWarm(Slices * N * sizeof(int) + 4096);
         _source = Enumerable.Range(0, N).ToArray();
         _arrays = new int[Slices][];
         _pointers = new nint[Slices];
         Arena_AllocSlice_FromSpan();
-    }
-
-    /// <summary>Frees native memory.</summary>
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _arena.Dispose();
-        _floor.Dispose();
     }
 
     /// <summary>The floor: unchecked bump and a block copy.</summary>

@@ -6,7 +6,7 @@ namespace FastArena.Benchmarks;
 
 /// <summary>Seed row "alloc_str (100x)": 100 copies of a 33-character string, then a reset. Per whole iteration.</summary>
 [MemoryDiagnoser]
-public unsafe class AllocStringBenchmarks
+public unsafe class AllocStringBenchmarks : WarmArenaBenchmark
 {
     /// <summary>Strings per iteration.</summary>
     public const int Count = 100;
@@ -14,8 +14,6 @@ public unsafe class AllocStringBenchmarks
     /// <summary>The string copied: 33 characters.</summary>
     public const string Text = "the quick brown fox jumps over it";
 
-    private Arena _arena = null!;
-    private FloorBuffer _floor = null!;
     private string[] _strings = null!;
     private char[][] _arrays = null!;
     private nint[] _pointers = null!;
@@ -29,20 +27,11 @@ public unsafe class AllocStringBenchmarks
             throw new InvalidOperationException("The benchmark string must have 33 characters.");
         }
 
-        _arena = new Arena();
-        _floor = new FloorBuffer(Count * Text.Length * sizeof(char) + 4096);
+        CreateWarm(Count * Text.Length * sizeof(char) + 4096);
         _strings = new string[Count];
         _arrays = new char[Count][];
         _pointers = new nint[Count];
         Arena_AllocString_x100_Reset();
-    }
-
-    /// <summary>Frees native memory.</summary>
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _arena.Dispose();
-        _floor.Dispose();
     }
 
     /// <summary>The floor: 100 unchecked bumps and copies, then a reset.</summary>

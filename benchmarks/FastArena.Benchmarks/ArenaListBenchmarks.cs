@@ -7,10 +7,8 @@ namespace FastArena.Benchmarks;
 /// empty, then <see cref="ArenaList{T}.Finish"/> and a reset. Per whole iteration.
 /// </summary>
 [MemoryDiagnoser]
-public unsafe class ArenaListBenchmarks
+public unsafe class ArenaListBenchmarks : WarmArenaBenchmark
 {
-    private Arena _arena = null!;
-    private FloorBuffer _floor = null!;
     private List<long> _list = null!;
 
     /// <summary>Elements per list.</summary>
@@ -21,17 +19,8 @@ public unsafe class ArenaListBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _arena = new Arena();
-        _floor = new FloorBuffer(N * sizeof(long) + 4096);
+        CreateWarm(N * sizeof(long) + 4096);
         Arena_List_Grown_Finish();
-    }
-
-    /// <summary>Frees native memory.</summary>
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _arena.Dispose();
-        _floor.Dispose();
     }
 
     /// <summary>The floor: one unchecked bump for N longs and a store loop.</summary>

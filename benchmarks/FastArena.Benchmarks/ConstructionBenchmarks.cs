@@ -34,6 +34,17 @@ public unsafe class ConstructionBenchmarks
         return blocks;
     }
 
+    /// <summary><c>new Arena()</c>, one <see cref="Arena.Alloc{T}(T)"/> (which needs the first block), <see cref="Arena.Dispose"/>.</summary>
+    /// <returns>The value read back.</returns>
+    [Benchmark]
+    public long Arena_New_Alloc_Dispose()
+    {
+        var arena = new Arena();
+        long value = arena.Alloc(42L);
+        arena.Dispose();
+        return value;
+    }
+
     /// <summary><see cref="ArrayPool{T}.Shared"/>: rent 64 KiB and return it.</summary>
     /// <returns>The array's length.</returns>
     [Benchmark]

@@ -9,30 +9,19 @@ namespace FastArena.Benchmarks;
 /// On a warm arena a retained block takes it; on a fresh arena a new block is reserved from the OS.
 /// </summary>
 [MemoryDiagnoser]
-public unsafe class RawAllocBenchmarks
+public unsafe class RawAllocBenchmarks : WarmArenaBenchmark
 {
     /// <summary>The request: 128 KiB.</summary>
     public const int Size = 128 * 1024;
 
-    private Arena _arena = null!;
-    private FloorBuffer _floor = null!;
     private byte[]? _array;
 
     /// <summary>Creates a warm arena (one 128 KiB allocation already served, so its block is retained).</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _arena = new Arena();
-        _floor = new FloorBuffer(Size + 4096);
+        CreateWarm(Size + 4096);
         Arena_AllocRaw128K_Warm();
-    }
-
-    /// <summary>Frees native memory.</summary>
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _arena.Dispose();
-        _floor.Dispose();
     }
 
     /// <summary><see cref="NativeMemory.Alloc(nuint)"/> of 128 KiB and a free.</summary>

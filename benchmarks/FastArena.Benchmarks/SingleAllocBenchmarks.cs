@@ -8,31 +8,20 @@ namespace FastArena.Benchmarks;
 /// (seed row "one alloc + reset"), or between a checkpoint and a rewind.
 /// </summary>
 [MemoryDiagnoser]
-public unsafe class SingleAllocBenchmarks
+public unsafe class SingleAllocBenchmarks : WarmArenaBenchmark
 {
     /// <summary>Operations per invocation.</summary>
     public const int Ops = 1_000;
 
-    private Arena _arena = null!;
-    private FloorBuffer _floor = null!;
     private LongBox[] _boxes = null!;
 
     /// <summary>Creates a warm arena and the baselines' buffers.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _arena = new Arena();
-        _floor = new FloorBuffer(Ops * sizeof(long) + 4096);
+        CreateWarm(Ops * sizeof(long) + 4096);
         _boxes = new LongBox[Ops];
         Arena_Alloc();
-    }
-
-    /// <summary>Frees native memory.</summary>
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _arena.Dispose();
-        _floor.Dispose();
     }
 
     /// <summary>The floor: an unchecked bump and a store (one reset per invocation).</summary>
@@ -41,6 +30,23 @@ public unsafe class SingleAllocBenchmarks
     public nint Floor_Bump()
     {
         FloorBuffer floor = _floor;
+        long* p = null;
+        for (int i = 0; i < Ops; i++)
+        {
+            p = (long*)floor.Bump(sizeof(long), sizeof(long));
+            *p = i;
+        }
+
+        floor.Reset();
+        return (nint)p;
+    }
+
+    /// <summary>The floor with the cursor in a local (<see cref="LocalFloor"/>): what a register-held cursor costs.</summary>
+    /// <returns>The last address.</returns>
+    [Benchmark(OperationsPerInvoke = Ops)]
+    public nint Floor_Bump_Local()
+    {
+        using LocalFloor floor = _floor.Local();
         long* p = null;
         for (int i = 0; i < Ops; i++)
         {
@@ -99,6 +105,24 @@ public unsafe class SingleAllocBenchmarks
         }
 
         return last;
+    }
+
+    /// <summary>The floor of a checkpoint: save the cursor, bump and store, restore the cursor.</summary>
+    /// <returns>The last address.</returns>
+    [Benchmark(OperationsPerInvoke = Ops)]
+    public nint Floor_Save_Bump_Restore()
+    {
+        FloorBuffer floor = _floor;
+        long* p = null;
+        for (int i = 0; i < Ops; i++)
+        {
+            byte* saved = floor.Cursor;
+            p = (long*)floor.Bump(sizeof(long), sizeof(long));
+            *p = i;
+            floor.Cursor = saved;
+        }
+
+        return (nint)p;
     }
 
     /// <summary><see cref="Arena.GetCheckpoint"/>, one <see cref="Arena.Alloc{T}(T)"/>, <see cref="Arena.Rewind"/>.</summary>

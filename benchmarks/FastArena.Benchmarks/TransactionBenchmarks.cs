@@ -7,7 +7,7 @@ namespace FastArena.Benchmarks;
 /// closure form. Per transaction: <see cref="Ops"/> transactions per invocation, then one reset.
 /// </summary>
 [MemoryDiagnoser]
-public unsafe class TransactionBenchmarks
+public unsafe class TransactionBenchmarks : WarmArenaBenchmark
 {
     /// <summary>Transactions per invocation.</summary>
     public const int Ops = 64;
@@ -26,27 +26,16 @@ public unsafe class TransactionBenchmarks
         return last;
     };
 
-    private Arena _arena = null!;
-    private FloorBuffer _floor = null!;
     private LongBox[] _boxes = null!;
 
     /// <summary>Creates a warm arena and the baselines' buffers.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _arena = new Arena();
-        _floor = new FloorBuffer(Ops * Allocs * sizeof(long) + 4096);
+        CreateWarm(Ops * Allocs * sizeof(long) + 4096);
         _boxes = new LongBox[Allocs];
         Tx16_Commit();
         Tx16_Rollback();
-    }
-
-    /// <summary>Frees native memory.</summary>
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _arena.Dispose();
-        _floor.Dispose();
     }
 
     /// <summary>The floor: 16 unchecked bumps, no transaction at all.</summary>
@@ -66,6 +55,28 @@ public unsafe class TransactionBenchmarks
         }
 
         floor.Reset();
+        return (nint)p;
+    }
+
+    /// <summary>The floor of a rollback: save the cursor, 16 unchecked bumps, restore the cursor.</summary>
+    /// <returns>The last address.</returns>
+    [Benchmark(OperationsPerInvoke = Ops)]
+    public nint Floor_SaveBump16_Restore()
+    {
+        FloorBuffer floor = _floor;
+        long* p = null;
+        for (int t = 0; t < Ops; t++)
+        {
+            byte* saved = floor.Cursor;
+            for (int i = 0; i < Allocs; i++)
+            {
+                p = (long*)floor.Bump(sizeof(long), sizeof(long));
+                *p = i;
+            }
+
+            floor.Cursor = saved;
+        }
+
         return (nint)p;
     }
 
