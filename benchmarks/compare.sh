@@ -42,7 +42,7 @@ csharp_filter=(
     '*.SingleAllocBenchmarks.Arena_Alloc_Scope' '*.SingleAllocBenchmarks.Floor_Bump_Reset' '*.SingleAllocBenchmarks.Arena_Alloc_Reset'
     '*.SingleAllocBenchmarks.Floor_Save_Bump_Restore' '*.SingleAllocBenchmarks.Arena_Checkpoint_Alloc_Rewind'
     '*.AllocLongBenchmarks.Floor_BumpLong' '*.AllocLongBenchmarks.Floor_BumpLong_Local' '*.AllocLongBenchmarks.Arena_AllocLong_Reset'
-    '*.AllocLongBenchmarks.Arena_AllocLong_Scope_Reset'
+    '*.AllocLongBenchmarks.Arena_AllocLong_Scope_Reset' '*.AllocLongBenchmarks.Arena_AllocLong_ScopeUsing_Reset'
     '*.AllocSliceBenchmarks.Floor_BumpCopy_FromSpan' '*.AllocSliceBenchmarks.Arena_AllocSlice_FromSpan'
     '*.AllocSliceBenchmarks.Floor_BumpFill_FromGenerator' '*.AllocSliceBenchmarks.Arena_AllocSlice_FromGenerator'
     '*.AllocSliceBenchmarks.Arena_AllocSlice_FromStructGenerator'

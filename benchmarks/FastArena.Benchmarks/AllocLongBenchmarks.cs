@@ -76,6 +76,43 @@ public unsafe class AllocLongBenchmarks : WarmArenaBenchmark
         return last;
     }
 
+    /// <summary>N <see cref="ArenaScope.Alloc{T}(T)"/> of a long in one scope ended by an explicit Dispose, then <see cref="Arena.Reset"/>.</summary>
+    /// <returns>The last value.</returns>
+    [Benchmark]
+    public long Arena_AllocLong_Scope_Reset()
+    {
+        Arena arena = _arena;
+        long last = 0;
+        ArenaScope scope = arena.OpenScope();
+        for (int i = 0; i < N; i++)
+        {
+            last = scope.Alloc((long)i);
+        }
+
+        scope.Dispose();
+        arena.Reset();
+        return last;
+    }
+
+    /// <summary>The same with <c>using</c>: the JIT keeps the scope's cursor on the stack, because the <c>finally</c> reads it.</summary>
+    /// <returns>The last value.</returns>
+    [Benchmark]
+    public long Arena_AllocLong_ScopeUsing_Reset()
+    {
+        Arena arena = _arena;
+        long last = 0;
+        using (ArenaScope scope = arena.OpenScope())
+        {
+            for (int i = 0; i < N; i++)
+            {
+                last = scope.Alloc((long)i);
+            }
+        }
+
+        arena.Reset();
+        return last;
+    }
+
     /// <summary>N GC objects that escape (stored in an array), left to the collector.</summary>
     /// <returns>The array.</returns>
     [Benchmark]

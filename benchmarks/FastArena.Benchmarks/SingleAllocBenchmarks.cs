@@ -74,6 +74,27 @@ public unsafe class SingleAllocBenchmarks : WarmArenaBenchmark
         return last;
     }
 
+    /// <summary>
+    /// One <see cref="ArenaScope.Alloc{T}(T)"/> in a scope opened once per invocation and ended by an explicit
+    /// <see cref="ArenaScope.Dispose"/> (no <c>using</c>: a variable a <c>finally</c> reads stays on the stack).
+    /// </summary>
+    /// <returns>The last value.</returns>
+    [Benchmark(OperationsPerInvoke = Ops)]
+    public long Arena_Alloc_Scope()
+    {
+        Arena arena = _arena;
+        long last = 0;
+        ArenaScope scope = arena.OpenScope();
+        for (int i = 0; i < Ops; i++)
+        {
+            last = scope.Alloc((long)i);
+        }
+
+        scope.Dispose();
+        arena.Reset();
+        return last;
+    }
+
     /// <summary>The floor with a reset after every bump.</summary>
     /// <returns>The last address.</returns>
     [Benchmark(OperationsPerInvoke = Ops)]

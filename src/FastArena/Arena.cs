@@ -54,6 +54,10 @@ namespace FastArena;
 //      checkpoint older than the window is rejected or rewinds to a position the blocks still hold.
 //  I9. _blocks[i].StartPosition, for i <= _current, is the position where block i starts: 0 for block 0,
 //      and StartPosition(i) + bytes used in block i for block i + 1.
+//  I10. While an ArenaScope is open (_scopeToken != 0) the scope owns the cursor: _cursor is where the
+//       scope opened or last handed it back, _limit is null, and ThrowIfUnusable throws, so no other
+//       operation can move the cursor. The scope's own cursor and limit obey I2 and I3, so its block
+//       (the current one) stays allocated until the scope ends, even if the arena is disposed meanwhile.
 public sealed unsafe partial class Arena : IDisposable
 {
     /// <summary>The size of a cache line assumed by <see cref="AllocCacheAligned"/>: 64 bytes.</summary>
@@ -332,9 +336,19 @@ public sealed unsafe partial class Arena : IDisposable
         _disposed = true;
         _depth = 0;
         _fastToken = 0;
-        FreeBlocks();
         Unregister();
-        GC.SuppressFinalize(this);
+        if (_scopeToken != 0)
+        {
+            // SAFETY (I10): an open scope may still bump inside the current block, so that block is freed
+            // when the scope ends (or by the finalizer, if the scope never ends); the others go now.
+            FreeBlocksExceptCurrent();
+        }
+        else
+        {
+            FreeBlocks();
+            GC.SuppressFinalize(this);
+        }
+
         if (errors is not null)
         {
             throw new AggregateException("Dispose() of tracked arena values threw.", errors);
@@ -738,6 +752,29 @@ public sealed unsafe partial class Arena : IDisposable
         }
     }
 
+    private void FreeBlocksExceptCurrent()
+    {
+        Block kept = _blocks[_current];
+        kept.StartPosition = 0;
+        for (int i = 0; i < _blockCount; i++)
+        {
+            if (i != _current)
+            {
+                NativeBlock.Free(_blocks[i].Start, _blocks[i].Size);
+            }
+
+            _blocks[i] = default;
+        }
+
+        _blocks[0] = kept;
+        _blockCount = 1;
+        _current = 0;
+        _reservedBytes = kept.Size;
+
+        // SAFETY (I3): a null limit sends every allocation to the slow path, which sees _disposed.
+        _limit = null;
+    }
+
     private void FreeBlocks()
     {
         Block[]? blocks = _blocks;
@@ -772,6 +809,12 @@ public sealed unsafe partial class Arena : IDisposable
         if (_disposed)
         {
             ThrowHelper.ThrowDisposed();
+        }
+
+        if (_scopeToken != 0)
+        {
+            // SAFETY (I10): the open scope owns the cursor.
+            ThrowHelper.ThrowScopeOpen();
         }
 
         if (_checked && Environment.CurrentManagedThreadId != _ownerThread)

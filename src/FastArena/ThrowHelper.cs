@@ -56,5 +56,10 @@ internal static class ThrowHelper
         throw new InvalidOperationException("The handle is default: it points at no arena memory.");
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void ThrowScopeOpen() =>
+        throw new InvalidOperationException(
+            "An ArenaScope is open on this arena: allocate through the scope, or end it (Dispose) before using the arena.");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     internal static void ThrowIndex() => throw new ArgumentOutOfRangeException("index");
 }

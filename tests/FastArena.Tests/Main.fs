@@ -13,6 +13,7 @@ let allTests =
             OptionsAndBlocksTests.tests
             TransactionTests.tests
             ArenaListTests.tests
+            ArenaScopeTests.tests
             ArenaRefTests.tests
             ArenaSliceTests.tests
             CheckedModeTests.tests
