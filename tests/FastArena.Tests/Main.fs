@@ -14,6 +14,7 @@ let allTests =
             TransactionTests.tests
             ArenaListTests.tests
             ArenaScopeTests.tests
+            SliceGeneratorTests.tests
             ArenaRefTests.tests
             ArenaSliceTests.tests
             CheckedModeTests.tests
