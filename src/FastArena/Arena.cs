@@ -227,7 +227,12 @@ public sealed unsafe partial class Arena : IDisposable
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
     public Checkpoint GetCheckpoint()
     {
-        ThrowIfUnusable();
+        // A non-null limit means unchecked, not disposed and no scope open (I3, I10): nothing to check.
+        if (_limit == null)
+        {
+            ThrowIfUnusable();
+        }
+
         return CurrentCheckpoint();
     }
 
@@ -254,6 +259,29 @@ public sealed unsafe partial class Arena : IDisposable
     /// <exception cref="AggregateException">Disposal tracking is on and some <c>Dispose()</c> threw; the rewind completed.</exception>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
     public void Rewind(Checkpoint checkpoint)
+    {
+        // The common case, a checkpoint of this arena taken since the last rewind (so, by I7, nothing went
+        // below it: it is live and at or below the cursor), in the current block, with no transaction open
+        // (so no budget: I6), on an unchecked arena that is usable (a non-null limit: I3, I10), tracks no
+        // disposal and has nothing to trim: move the cursor, record the rewind, and the limit is the block's end.
+        if (checkpoint.Epoch == _rewinds.Epoch && checkpoint.ArenaId == _id && _limit != null && _depth == 0
+            && checkpoint.BlockIndex == _current && _disposals is null && _reservedBytes <= _maxRetainedBytes)
+        {
+            Debug.Assert(checkpoint.Position <= Position && _finishedBytes == checkpoint.Position - checkpoint.Offset);
+
+            // SAFETY (I1, I2, I3): the target lies in the current block at or below the cursor; with no
+            // transaction open the fast-path limit is the block's end.
+            _cursor = _blockStart + checkpoint.Offset;
+            _rewinds.Record(checkpoint.Position);
+            _limit = _blockEnd;
+            return;
+        }
+
+        RewindSlow(checkpoint);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RewindSlow(in Checkpoint checkpoint)
     {
         ThrowIfUnusable();
         ValidateCheckpoint(checkpoint, nameof(checkpoint));

@@ -25,8 +25,18 @@ namespace FastArena;
 /// mode reports it on the list's next use; otherwise the list would write into memory it no longer owns.
 /// A copy of this <c>ref struct</c> is a second view of the same buffer: use one of them.
 /// </para>
+/// <para>
+/// Speed: the list is meant to live in a local of the method that fills it, where the JIT keeps its
+/// count, capacity and buffer in registers, so <see cref="Add"/> costs about what a store into a
+/// pointer costs. No member ever takes the list's address (the slow paths get the list by value or
+/// work on a copy), because one address-taking call anywhere in a method makes the JIT keep the list
+/// on the stack for the whole method. A list that a <c>using</c> disposes, or that is passed by
+/// <c>ref</c>, is kept on the stack all the same (a <c>finally</c> block reads it); the hottest loops
+/// call <see cref="Finish"/> and leave the <c>using</c> out.
+/// </para>
 /// </remarks>
 [DebuggerDisplay("ArenaList<{typeof(T).Name,nq}> Count = {Count}, Capacity = {Capacity}")]
+[SkipLocalsInit]
 public unsafe ref struct ArenaList<T>
     where T : unmanaged
 {
@@ -43,6 +53,7 @@ public unsafe ref struct ArenaList<T>
     /// <param name="arena">The arena that holds the elements.</param>
     /// <exception cref="ArgumentNullException"><paramref name="arena"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ArenaList(Arena arena)
     {
         ArgumentNullException.ThrowIfNull(arena);
@@ -58,23 +69,17 @@ public unsafe ref struct ArenaList<T>
     /// <exception cref="ArenaBudgetExceededException">An open transaction's budget would be exceeded.</exception>
     /// <exception cref="OutOfMemoryException">The operating system refused a new block.</exception>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ArenaList(Arena arena, int capacity)
-        : this(arena)
     {
-        if (capacity < 0)
-        {
-            ThrowHelper.ThrowNegative(nameof(capacity), capacity);
-        }
-
-        if (capacity > 0)
-        {
-            GrowTo(capacity, throwOnFailure: true);
-        }
+        // Built by value in a static method: the caller's list never has its address taken (see the type's remarks).
+        this = WithCapacity(arena, capacity);
     }
 
     /// <summary>Creates an empty list in the arena of an open transaction (the seed's <c>ArenaVec::new(txn.arena_mut())</c>).</summary>
     /// <param name="transaction">An open transaction.</param>
     /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ArenaList(Transaction transaction)
         : this(transaction.Arena)
     {
@@ -126,26 +131,55 @@ public unsafe ref struct ArenaList<T>
             return;
         }
 
-        AddSlow(item);
+        // The slow path takes the list by value and returns it: the caller's list is never address-exposed.
+        this = AddSlow(this, item);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void AddSlow(T item)
+    private static ArenaList<T> AddSlow(ArenaList<T> list, T item)
     {
-        EnsureUsable();
-        if (_count == _capacity)
+        list.EnsureUsable();
+        if (list._count == list._capacity)
         {
-            Grow(1, throwOnFailure: true);
+            list.Grow(1, throwOnFailure: true);
         }
 
-        _items[_count++] = item;
+        list._items[list._count++] = item;
+        return list;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArenaList<T> WithCapacity(Arena arena, int capacity)
+    {
+        var list = new ArenaList<T>(arena);
+        if (capacity < 0)
+        {
+            ThrowHelper.ThrowNegative(nameof(capacity), capacity);
+        }
+
+        if (capacity > 0)
+        {
+            list.GrowTo(capacity, throwOnFailure: true);
+        }
+
+        return list;
     }
 
     /// <summary>Appends <paramref name="item"/> unless growing is refused by a budget or the operating system.</summary>
     /// <param name="item">The element.</param>
     /// <returns>False when growth was refused; the list is then unchanged.</returns>
     /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryAdd(T item)
+    {
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        bool result = self.TryAddCore(item);
+        this = self;
+        return result;
+    }
+
+    private bool TryAddCore(T item)
     {
         EnsureUsable();
         if (_count == _capacity && !Grow(1, throwOnFailure: false))
@@ -163,7 +197,16 @@ public unsafe ref struct ArenaList<T>
     /// <exception cref="ArgumentOutOfRangeException">The list would exceed <see cref="int.MaxValue"/> elements.</exception>
     /// <exception cref="ArenaBudgetExceededException">Growing would exceed an open transaction's budget; the list is unchanged.</exception>
     /// <exception cref="OutOfMemoryException">The operating system refused a new block; the list is unchanged.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AddRange(ReadOnlySpan<T> items)
+    {
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        self.AddRangeCore(items);
+        this = self;
+    }
+
+    private void AddRangeCore(ReadOnlySpan<T> items)
     {
         EnsureUsable();
         if (items.Length > _capacity - _count)
@@ -181,7 +224,16 @@ public unsafe ref struct ArenaList<T>
     /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
     /// <exception cref="ArenaBudgetExceededException">Growing would exceed an open transaction's budget.</exception>
     /// <exception cref="OutOfMemoryException">The operating system refused a new block.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AddRange(IEnumerable<T> items)
+    {
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        self.AddRangeCore(items);
+        this = self;
+    }
+
+    private void AddRangeCore(IEnumerable<T> items)
     {
         ArgumentNullException.ThrowIfNull(items);
         EnsureUsable();
@@ -192,16 +244,36 @@ public unsafe ref struct ArenaList<T>
 
         foreach (T item in items)
         {
-            Add(item);
+            // As Add: the enumerator may have disposed the arena (a null fast-path limit), or the list may be full.
+            if (_count == _capacity || !_arena.HasFastPath)
+            {
+                EnsureUsable();
+                if (_count == _capacity)
+                {
+                    Grow(1, throwOnFailure: true);
+                }
+            }
+
+            _items[_count++] = item;
         }
     }
 
     /// <summary>Removes and returns the last element.</summary>
     /// <returns>The element that was last.</returns>
     /// <exception cref="InvalidOperationException">The list is empty, or was finished or disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Pop()
     {
-        if (!TryPop(out T item))
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        T result = self.PopCore();
+        this = self;
+        return result;
+    }
+
+    private T PopCore()
+    {
+        if (!TryPopCore(out T item))
         {
             ThrowHelper.ThrowInvalidOperation("Pop on an empty ArenaList.");
         }
@@ -213,7 +285,17 @@ public unsafe ref struct ArenaList<T>
     /// <param name="item">The element that was last; default when empty.</param>
     /// <returns>False when the list was empty.</returns>
     /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryPop(out T item)
+    {
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        bool result = self.TryPopCore(out item);
+        this = self;
+        return result;
+    }
+
+    private bool TryPopCore(out T item)
     {
         EnsureUsable();
         if (_count == 0)
@@ -228,7 +310,16 @@ public unsafe ref struct ArenaList<T>
 
     /// <summary>Removes every element and keeps the capacity.</summary>
     /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Clear()
+    {
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        self.ClearCore();
+        this = self;
+    }
+
+    private void ClearCore()
     {
         EnsureUsable();
         _count = 0;
@@ -238,7 +329,16 @@ public unsafe ref struct ArenaList<T>
     /// <param name="count">From 0 to <see cref="Count"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or above <see cref="Count"/>.</exception>
     /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Truncate(int count)
+    {
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        self.TruncateCore(count);
+        this = self;
+    }
+
+    private void TruncateCore(int count)
     {
         EnsureUsable();
         if ((uint)count > (uint)_count)
@@ -255,7 +355,16 @@ public unsafe ref struct ArenaList<T>
     /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
     /// <exception cref="ArenaBudgetExceededException">Growing would exceed an open transaction's budget; the list is unchanged.</exception>
     /// <exception cref="OutOfMemoryException">The operating system refused a new block; the list is unchanged.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Reserve(int additional)
+    {
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        self.ReserveCore(additional);
+        this = self;
+    }
+
+    private void ReserveCore(int additional)
     {
         EnsureUsable();
         CheckAdditional(additional);
@@ -267,7 +376,16 @@ public unsafe ref struct ArenaList<T>
 
     /// <summary>Ensures room for exactly <paramref name="additional"/> more elements, no more.</summary>
     /// <inheritdoc cref="Reserve"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ReserveExact(int additional)
+    {
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        self.ReserveExactCore(additional);
+        this = self;
+    }
+
+    private void ReserveExactCore(int additional)
     {
         EnsureUsable();
         CheckAdditional(additional);
@@ -282,7 +400,17 @@ public unsafe ref struct ArenaList<T>
     /// <returns>False when the capacity would overflow or a budget or the operating system refused; the list is then unchanged.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="additional"/> is negative.</exception>
     /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReserve(int additional)
+    {
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        bool result = self.TryReserveCore(additional);
+        this = self;
+        return result;
+    }
+
+    private bool TryReserveCore(int additional)
     {
         EnsureUsable();
         CheckAdditional(additional);
@@ -310,7 +438,17 @@ public unsafe ref struct ArenaList<T>
     /// </summary>
     /// <returns>The elements, valid as long as any other allocation made at the same time.</returns>
     /// <exception cref="InvalidOperationException">The list was already finished or disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Span<T> Finish()
+    {
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        Span<T> result = self.FinishCore();
+        this = self;
+        return result;
+    }
+
+    private Span<T> FinishCore()
     {
         EnsureUsable();
         int capacity = EndList();
@@ -338,9 +476,19 @@ public unsafe ref struct ArenaList<T>
     /// <summary>Like <see cref="Finish"/>, but returns a storable handle.</summary>
     /// <returns>A handle to the elements.</returns>
     /// <exception cref="InvalidOperationException">The list was already finished or disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ArenaSlice<T> FinishHandle()
     {
-        Span<T> span = Finish();
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        ArenaSlice<T> result = self.FinishHandleCore();
+        this = self;
+        return result;
+    }
+
+    private ArenaSlice<T> FinishHandleCore()
+    {
+        Span<T> span = FinishCore();
         return _arena.MakeSlice(span, ElementsEnd);
     }
 
@@ -350,7 +498,16 @@ public unsafe ref struct ArenaList<T>
     /// after <see cref="Finish"/> or a first Dispose.
     /// </summary>
     /// <exception cref="AggregateException">Disposal tracking is on and some element's <c>Dispose()</c> threw; the list ended all the same.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Dispose()
+    {
+        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
+        ArenaList<T> self = this;
+        self.DisposeCore();
+        this = self;
+    }
+
+    private void DisposeCore()
     {
         if (_ended)
         {
@@ -400,25 +557,30 @@ public unsafe ref struct ArenaList<T>
 
     private readonly long ElementsEnd => _dataPosition + ((long)_count * sizeof(T));
 
-    private readonly void EnsureUsable()
+    /// <summary>Throws unless the list can be used. Static, with the fields by value, so that calling it never takes the list's address.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void EnsureUsable() => EnsureUsable(_arena, _ended, _items, _capacity, _epoch, _dataPosition);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void EnsureUsable(Arena? arena, bool ended, T* items, int capacity, long epoch, long dataPosition)
     {
-        if (_ended)
+        if (ended)
         {
             ThrowHelper.ThrowInvalidOperation("The ArenaList was finished or disposed; use the span Finish() returned.");
         }
 
-        if (_arena is null)
+        if (arena is null)
         {
             ThrowHelper.ThrowInvalidOperation("The ArenaList is default: create it with new ArenaList<T>(arena).");
         }
 
-        if (_arena.IsChecked && _items != null)
+        if (arena!.IsChecked && items != null)
         {
-            _arena.ValidateListBuffer(_epoch, (byte*)_items, (long)_capacity * sizeof(T), _dataPosition + ((long)_capacity * sizeof(T)));
+            arena.ValidateListBuffer(epoch, (byte*)items, (long)capacity * sizeof(T), dataPosition + ((long)capacity * sizeof(T)));
         }
         else
         {
-            _arena.ThrowIfUnusable();
+            arena.ThrowIfUnusable();
         }
     }
 

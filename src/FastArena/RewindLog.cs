@@ -69,6 +69,18 @@ internal sealed class RewindLog
         }
 
         int mask = epochs.Length - 1;
+        if (target > 0 && _count > 0)
+        {
+            // A rewind to the newest entry's target (a loop rewinding to one checkpoint): targets rise
+            // strictly, so only that entry would be popped and the new one pushed into its slot.
+            int top = (_head + _count - 1) & mask;
+            if (targets[top] == target)
+            {
+                epochs[top] = Epoch;
+                return;
+            }
+        }
+
         while (_count > 0 && targets[(_head + _count - 1) & mask] >= target)
         {
             _count--;
