@@ -280,8 +280,9 @@ public sealed unsafe partial class Arena : IDisposable
         RewindSlow(checkpoint);
     }
 
+    // By value, not `in`: taking the checkpoint's address would keep the caller's copy on the stack.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void RewindSlow(in Checkpoint checkpoint)
+    private void RewindSlow(Checkpoint checkpoint)
     {
         ThrowIfUnusable();
         ValidateCheckpoint(checkpoint, nameof(checkpoint));

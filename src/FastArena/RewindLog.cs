@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace FastArena;
 
@@ -57,7 +58,34 @@ internal sealed class RewindLog
     internal int Capacity => _epochs?.Length ?? 0;
 
     /// <summary>Records a rewind to <paramref name="target"/>. O(1) amortised; allocates only while the ring grows to <see cref="Window"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Record(long target)
+    {
+        long[]? epochs = _epochs;
+        long[]? targets = _targets;
+        if (_count > 0 && epochs is not null && targets is not null)
+        {
+            // A rewind to the newest entry's target (a loop rewinding to one checkpoint): targets rise
+            // strictly, so only that entry would be popped and the new one pushed into its slot.
+            int top = (_head + _count - 1) & (epochs.Length - 1);
+            if ((uint)top < (uint)targets.Length && targets[top] == target)
+            {
+                epochs[top] = ++Epoch;
+                if (target <= 0)
+                {
+                    // As in RecordSlow: a rewind to 0 dominates every entry ever dropped too.
+                    ExactFrom = 0;
+                }
+
+                return;
+            }
+        }
+
+        RecordSlow(target);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordSlow(long target)
     {
         Epoch++;
         long[]? epochs = _epochs;
@@ -69,17 +97,6 @@ internal sealed class RewindLog
         }
 
         int mask = epochs.Length - 1;
-        if (target > 0 && _count > 0)
-        {
-            // A rewind to the newest entry's target (a loop rewinding to one checkpoint): targets rise
-            // strictly, so only that entry would be popped and the new one pushed into its slot.
-            int top = (_head + _count - 1) & mask;
-            if (targets[top] == target)
-            {
-                epochs[top] = Epoch;
-                return;
-            }
-        }
 
         while (_count > 0 && targets[(_head + _count - 1) & mask] >= target)
         {
