@@ -58,6 +58,7 @@ public sealed unsafe partial class Arena
 
     /// <summary>Like <see cref="Alloc{T}(T)"/>, but returns a storable handle to the value.</summary>
     /// <inheritdoc cref="Alloc{T}(T)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ArenaRef<T> AllocHandle<T>(T value)
         where T : unmanaged
     {

@@ -28,8 +28,13 @@ public sealed unsafe partial class Arena
         public TransactionStatus Status;
     }
 
-    private Frame[] _frames;
-    private Outcome[] _outcomes = new Outcome[4];
+    // Both stacks start empty and shared (construction allocates no array for them): the first
+    // BeginTransaction gives the arena its own.
+    private static readonly Frame[] s_noFrames = [];
+    private static readonly Outcome[] s_noOutcomes = [];
+
+    private Frame[] _frames = s_noFrames;
+    private Outcome[] _outcomes = s_noOutcomes;
     private int _depth;
     private long _nextToken;
 
@@ -59,11 +64,16 @@ public sealed unsafe partial class Arena
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
     public Transaction BeginTransaction()
     {
-        ThrowIfUnusable();
+        // A non-null limit means unchecked, not disposed and no scope open (I3, I10): nothing to check.
+        if (_limit == null)
+        {
+            ThrowIfUnusable();
+        }
+
         if (_depth == _frames.Length)
         {
-            Array.Resize(ref _frames, _depth * 2);
-            Array.Resize(ref _outcomes, _depth * 2);
+            Array.Resize(ref _frames, Math.Max(4, _depth * 2));
+            Array.Resize(ref _outcomes, Math.Max(4, _depth * 2));
         }
 
         long token = ++_nextToken;
@@ -236,6 +246,20 @@ public sealed unsafe partial class Arena
 
     internal void Commit(int depth, long token)
     {
+        // The innermost open transaction of a usable, unchecked arena (_fastToken: I6; a non-null limit: no
+        // scope open and not disposed, I3 and I10): the token is all the validation it needs.
+        if (token == _fastToken && token != 0 && _limit != null)
+        {
+            EndInnermost(TransactionStatus.Committed);
+            return;
+        }
+
+        CommitSlow(depth, token);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void CommitSlow(int depth, long token)
+    {
         int index = ValidateTransaction(depth, token);
         if (depth != _depth)
         {
@@ -249,6 +273,21 @@ public sealed unsafe partial class Arena
 
     internal void Rollback(int depth, long token)
     {
+        // As in Commit.
+        if (token == _fastToken && token != 0 && _limit != null)
+        {
+            Checkpoint start = _frames[_depth - 1].Start;
+            EndInnermost(TransactionStatus.RolledBack);
+            RewindTo(start);
+            return;
+        }
+
+        RollbackSlow(depth, token);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void RollbackSlow(int depth, long token)
+    {
         int index = ValidateTransaction(depth, token);
         Checkpoint start = _frames[index].Start;
         EndFrames(index, TransactionStatus.RolledBack);
@@ -261,6 +300,29 @@ public sealed unsafe partial class Arena
         {
             Rollback(depth, token);
         }
+    }
+
+    /// <summary>Closes the innermost frame, whose token is <see cref="_fastToken"/>: EndFrames for one frame, without its loop.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void EndInnermost(TransactionStatus status)
+    {
+        int index = _depth - 1;
+        Debug.Assert(index >= 0 && _frames[index].Token == _fastToken && !_checked);
+        _outcomes[index] = new Outcome { Token = _fastToken, Status = status };
+        _frames[index] = default;
+        _depth = index;
+        if (index == 0)
+        {
+            // SAFETY (I3, I6): no transaction is left, so no budget: the fast-path limit is the block's end.
+            _fastToken = 0;
+            _budgetEnd = long.MaxValue;
+            _limit = _blockEnd;
+            return;
+        }
+
+        _fastToken = _frames[index - 1].Token;
+        _budgetEnd = _frames[index - 1].BudgetEnd;
+        UpdateLimit();
     }
 
     /// <summary>Closes frames [index, _depth), the innermost first, recording each outcome.</summary>

@@ -141,7 +141,6 @@ public sealed unsafe partial class Arena : IDisposable
         _ownerThread = Environment.CurrentManagedThreadId;
         _id = Interlocked.Increment(ref s_nextId);
         _nextBlockSize = Math.Min(options.InitialBlockSize * 2, _maxBlockSize);
-        _frames = new Frame[4];
 
         byte* first = NativeBlock.TryAllocate((nint)options.InitialBlockSize);
         if (first == null)

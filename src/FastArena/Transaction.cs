@@ -61,20 +61,22 @@ public readonly unsafe struct Transaction : IDisposable, IEquatable<Transaction>
         {
             // The innermost open transaction of an unchecked arena: one compare (see Arena._fastToken).
             Arena? arena = _arena;
-            return arena is not null && arena.IsInnermostFast(_token) ? arena : LiveSlow();
+            return arena is not null && arena.IsInnermostFast(_token) ? arena : LiveSlow(arena, _depth, _token);
         }
     }
 
+    // Static, with the fields by value: an instance call would take the handle's address and keep the
+    // caller's copy on the stack.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Arena LiveSlow()
+    private static Arena LiveSlow(Arena? arena, int depth, long token)
     {
-        if (_arena is null)
+        if (arena is null)
         {
             ThrowHelper.ThrowInvalidOperation("The transaction is default: open one with Arena.BeginTransaction().");
         }
 
-        _arena.ValidateTransaction(_depth, _token);
-        return _arena;
+        arena.ValidateTransaction(depth, token);
+        return arena;
     }
 
     /// <summary>Whether the transaction is open.</summary>
