@@ -100,7 +100,11 @@ let private basics =
                 let s = p.Stats
                 Expect.equal s.Idle 3 "two in the stacks, one in this thread's slot"
                 Expect.equal s.Discarded 2L "two disposed"
-                Expect.equal (arenas |> Array.filter (fun a -> a.IsDisposed) |> Array.length) 2 "exactly the discarded ones"
+
+                Expect.equal
+                    (arenas |> Array.filter (fun a -> a.IsDisposed) |> Array.length)
+                    2
+                    "exactly the discarded ones"
 
             testCase "options out of range throw ArgumentOutOfRangeException"
             <| fun () ->
@@ -109,7 +113,9 @@ let private basics =
                     "negative bound"
 
                 Expect.throwsT<ArgumentOutOfRangeException>
-                    (fun () -> new ArenaPool(ArenaPoolOptions(IdleTimeout = TimeSpan.FromSeconds -1.0)) |> ignore)
+                    (fun () ->
+                        new ArenaPool(ArenaPoolOptions(IdleTimeout = TimeSpan.FromSeconds -1.0))
+                        |> ignore)
                     "negative timeout"
 
                 Expect.throwsT<ArgumentOutOfRangeException>
@@ -118,7 +124,9 @@ let private basics =
                         |> ignore)
                     "bad arena options"
 
-                Expect.throwsT<ArgumentNullException> (fun () -> new ArenaPool(Unchecked.defaultof<ArenaPoolOptions>) |> ignore) "null options"
+                Expect.throwsT<ArgumentNullException>
+                    (fun () -> new ArenaPool(Unchecked.defaultof<ArenaPoolOptions>) |> ignore)
+                    "null options"
         ]
 
 let private leases =
@@ -147,7 +155,11 @@ let private leases =
                 use fresh = p.Rent()
                 Expect.isTrue (obj.ReferenceEquals(fresh.Arena, arena)) "same arena, new lease"
                 Expect.throwsT<InvalidOperationException> (fun () -> old.Arena |> ignore) "old lease"
-                Expect.throwsT<InvalidOperationException> (fun () -> old.Dispose()) "old lease cannot return the new holder's arena"
+
+                Expect.throwsT<InvalidOperationException>
+                    (fun () -> old.Dispose())
+                    "old lease cannot return the new holder's arena"
+
                 Expect.isTrue fresh.IsActive "the new lease is untouched"
 
             testCase "a default lease: Arena throws, Dispose does nothing"
@@ -181,7 +193,9 @@ let private leases =
             testCase "checked mode: handles made during a lease are stale after its return"
             <| fun () ->
                 use p =
-                    new ArenaPool(ArenaPoolOptions(ArenaOptions = ArenaOptions(InitialBlockSize = 4096L, CheckedMode = true)))
+                    new ArenaPool(
+                        ArenaPoolOptions(ArenaOptions = ArenaOptions(InitialBlockSize = 4096L, CheckedMode = true))
+                    )
 
                 let lease = p.Rent()
                 let h = lease.Arena.AllocHandle 7L
@@ -243,7 +257,10 @@ let private threads =
 
                             holders.TryRemove(arena) |> ignore)
 
-                Expect.isTrue (errors |> Array.forall isNull) $"no thread failed: %A{errors |> Array.tryFind (isNull >> not)}"
+                Expect.isTrue
+                    (errors |> Array.forall isNull)
+                    $"no thread failed: %A{errors |> Array.tryFind (isNull >> not)}"
+
                 Expect.equal conflicts 0 "no arena shared by two holders, no memory overwritten by another"
                 let s = p.Stats
                 Expect.equal (s.Rented, s.Returned, s.Outstanding) (8L * int64 rounds, 8L * int64 rounds, 0L) "counts"
@@ -279,7 +296,11 @@ let private threads =
 
                 stop.Set()
                 trimmer.Join()
-                Expect.isTrue (errors |> Array.forall isNull) $"no thread failed: %A{errors |> Array.tryFind (isNull >> not)}"
+
+                Expect.isTrue
+                    (errors |> Array.forall isNull)
+                    $"no thread failed: %A{errors |> Array.tryFind (isNull >> not)}"
+
                 Expect.equal freedWhileLeased 0 "a trim only frees idle arenas"
                 let s = p.Stats
                 Expect.equal (int64 s.Idle + s.Trimmed + s.Discarded) s.Created "every arena accounted for"
@@ -351,7 +372,8 @@ let private trimming =
                 if info.MemoryLoadBytes < info.HighMemoryLoadThresholdBytes * 9L / 10L then
                     Expect.equal (p.Stats.Idle, p.Stats.Trimmed) (3, 0L) "kept: idle for less than an hour"
 
-            testCase "Dispose frees the idle arenas; later rents throw; an outstanding lease's arena is disposed on return"
+            testCase
+                "Dispose frees the idle arenas; later rents throw; an outstanding lease's arena is disposed on return"
             <| fun () ->
                 let p = pool 4 hour
                 let idle = p.Rent()
