@@ -3,7 +3,7 @@ module FastArena.Servers.Tests.Main
 open Expecto
 
 /// The server-side pieces: pool, buffers, ASP.NET Core middleware, the server sample.
-let allTests = testList "FastArena servers" [ PoolTests.tests ]
+let allTests = testList "FastArena servers" [ PoolTests.tests; BufferTests.tests ]
 
 [<EntryPoint>]
 let main argv =
