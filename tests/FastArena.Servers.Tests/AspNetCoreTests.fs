@@ -252,6 +252,33 @@ let private middleware =
                 listener.RecordObservableInstruments()
                 Expect.equal idle (int64 pool.Stats.Idle) "the idle gauge reports the pool")
 
+            // Pending until checked mode detects concurrent use rather than use from another thread (issue 13
+            // item 2, owned by `core`): today a checked arena throws as soon as a request resumes elsewhere.
+            ptestCase "checked mode: a request's arena follows it across awaits, and every arena goes back"
+            <| fun () ->
+                use pool =
+                    new ArenaPool(
+                        ArenaPoolOptions(ArenaOptions = ArenaOptions(InitialBlockSize = 16384L, CheckedMode = true))
+                    )
+
+                let ran = ref 0
+                let captured: (IArenaFeature | null) ref = ref null
+                let app = startHost pool ran captured
+
+                try
+                    use client = new HttpClient(BaseAddress = address app)
+
+                    for _ in 1..20 do
+                        let r = get client "/ok"
+                        Expect.equal (int r.StatusCode) 200 "200 after an await hop"
+                        Expect.equal (text r) "1000" "the request's bytes"
+
+                    eventually "every arena back" (fun () -> pool.Stats.Outstanding = 0L)
+                    Expect.equal pool.Stats.Discarded 0L "none discarded"
+                finally
+                    (app.StopAsync()).GetAwaiter().GetResult()
+                    (app.DisposeAsync()).AsTask().GetAwaiter().GetResult()
+
             testCase
                 "without the middleware, GetArena throws InvalidOperationException; UseFastArena needs AddFastArena"
             <| fun () ->
