@@ -1,5 +1,5 @@
-/// Checked mode: stale handles throw, given-back memory is poisoned, and use from another thread
-/// throws; each bad use leaves the arena as it was.
+/// Checked mode: stale handles throw, given-back memory is poisoned, and an arena may move between
+/// threads (the race rule is in ThreadRulesTests); each bad use leaves the arena as it was.
 module FastArena.Tests.CheckedModeTests
 
 open System
@@ -294,60 +294,16 @@ let private poison =
 
 let private wrongThread =
     testList
-        "wrong thread"
+        "threads"
         [
-            testCase "every use from another thread throws InvalidOperationException and changes nothing"
+            testCase "checked mode: use from another thread, one thread at a time, works (the race rule is in ThreadRulesTests)"
             <| fun () ->
                 use arena = checkedArena 4096L
-                let w = witness arena
                 let h = arena.AllocHandle 5L
-                let cp = arena.GetCheckpoint()
-                arena.Alloc 1L |> ignore
-                let tx = arena.BeginTransaction()
-                tx.Alloc 2L |> ignore
-                let before = describe arena
-                let stored = w.Read()
-
-                let calls: (string * (unit -> unit)) list =
-                    [
-                        "Alloc", (fun () -> arena.Alloc 1L |> ignore)
-                        "AllocRaw", (fun () -> arena.AllocRaw(8n, 8n) |> ignore)
-                        "AllocRaw(0)", (fun () -> arena.AllocRaw(0n, 8n) |> ignore)
-                        "TryAlloc", (fun () -> arena.TryAlloc 1L |> ignore)
-                        "AllocSliceHandle", (fun () -> arena.AllocSliceHandle<int> 3 |> ignore)
-                        "Stats", (fun () -> arena.Stats |> ignore)
-                        "GetCheckpoint", (fun () -> arena.GetCheckpoint() |> ignore)
-                        "Rewind", (fun () -> arena.Rewind cp)
-                        "Reset", (fun () -> arena.Reset())
-                        "Trim", (fun () -> arena.Trim() |> ignore)
-                        "BeginTransaction", (fun () -> arena.BeginTransaction() |> ignore)
-                        "TransactionDepth", (fun () -> arena.TransactionDepth |> ignore)
-                        "Transaction.Alloc", (fun () -> tx.Alloc 3L |> ignore)
-                        "Transaction.Commit", (fun () -> tx.Commit())
-                        "Transaction.Rollback", (fun () -> tx.Rollback())
-                        "ArenaRef.Value", (fun () -> h.Value |> ignore)
-                        "ArenaSlice.Span", (fun () -> w.Longs.Span.Length |> ignore)
-                        "new ArenaList",
-                        (fun () ->
-                            let l = new ArenaList<int>(arena)
-                            ())
-                    ]
-
-                for name, call in calls do
-                    let e = onOtherThread call
-
-                    match e with
-                    | null -> failtestf "%s: nothing thrown" name
-                    | e ->
-                        Expect.equal
-                            (e.GetType())
-                            typeof<InvalidOperationException>
-                            $"{name}: InvalidOperationException"
-
-                Expect.equal (describe arena) before "stats, cursor and depth unchanged"
-                Expect.equal (w.Read()) stored "contents unchanged"
-                Expect.equal h.Value 5L "the owner thread still reads it"
-                tx.Commit()
+                let e = onOtherThread (fun () -> arena.Alloc 1L |> ignore)
+                Expect.isNull e "no exception"
+                Expect.equal arena.BytesAllocated 16L "allocated from the other thread"
+                Expect.equal h.Value 5L "the first thread still reads"
 
             testCase "unchecked mode does not check the thread"
             <| fun () ->

@@ -23,10 +23,12 @@ let allTests =
             RewindLogTests.tests
             NativeBlockTests.tests
             AllocSliceSequenceTests.tests
+            ThreadRulesTests.tests
         ]
 
 [<EntryPoint>]
 let main argv =
     match argv with
+    | [| "--child"; name |] when name.StartsWith "checked-" -> ThreadRulesTests.runChild name // ThreadRulesTests' children
     | [| "--child"; name |] -> UseAfterDisposeTests.runChild name // a child process of UseAfterDisposeTests
     | _ -> FastArena.Testing.TestMain.run argv allTests

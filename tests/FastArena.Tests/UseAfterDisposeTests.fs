@@ -70,8 +70,9 @@ let runChild (name: string) : int =
         0
     | _ -> 64
 
-/// Runs this test executable with `--child name` and returns (exit code, stdout).
-let private child (name: string) =
+/// Runs this test executable with `--child name` and the extra environment variables; returns
+/// (exit code, stdout and stderr). Other test files use it too.
+let childWith (env: (string * string) list) (name: string) =
     let self = nonNull Environment.ProcessPath
     let entry = (nonNull (Reflection.Assembly.GetEntryAssembly())).Location
     let info = ProcessStartInfo(self, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
@@ -83,6 +84,9 @@ let private child (name: string) =
     info.ArgumentList.Add name
     // No crash dump for the control child's deliberate fault.
     info.Environment["DOTNET_DbgEnableMiniDump"] <- "0"
+
+    for key, value in env do
+        info.Environment[key] <- value
     use p = nonNull (Process.Start info)
     let out = p.StandardOutput.ReadToEndAsync()
     let err = p.StandardError.ReadToEndAsync()
@@ -92,6 +96,8 @@ let private child (name: string) =
         failtest "the child process did not finish in 120 s"
 
     p.ExitCode, out.Result + err.Result
+
+let private child = childWith []
 
 let private childProcess =
     testList

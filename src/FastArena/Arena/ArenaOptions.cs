@@ -40,10 +40,21 @@ public sealed class ArenaOptions
 
     /// <summary>
     /// Checked mode: handles (<see cref="ArenaRef{T}"/>, <see cref="ArenaSlice{T}"/>) whose memory was
-    /// given back throw on access, given-back memory is filled with <see cref="Arena.PoisonByte"/>, and use
-    /// from a thread other than the creator throws. On by default in Debug builds of FastArena, off in
-    /// Release builds. Off, it costs nothing on the allocation fast path.
+    /// given back throw on access, given-back memory is filled with <see cref="Arena.PoisonByte"/>, and
+    /// two threads using one arena at the same time throw <see cref="InvalidOperationException"/> (one
+    /// thread after another is fine: an arena may follow a request across an <c>await</c>). Off, it costs
+    /// nothing on the allocation fast path.
     /// </summary>
+    /// <remarks>
+    /// Setting this property decides for one arena. Left unset, it takes the process-wide default,
+    /// read once, when the first <see cref="ArenaOptions"/> is created: the environment variable
+    /// <c>FASTARENA_CHECKED</c> (<c>1</c> or <c>true</c> turns checked mode on, <c>0</c> or <c>false</c>
+    /// off), else the <see cref="AppContext"/> switch <c>FastArena.CheckedMode</c> (for example
+    /// <c>&lt;RuntimeHostConfigurationOption Include="FastArena.CheckedMode" Value="true" /&gt;</c> in a
+    /// project file, or <c>AppContext.SetSwitch</c> before the first arena), else on in Debug builds of
+    /// FastArena and off in Release builds (the package). The environment variable wins over the switch,
+    /// as the runtime's own <c>DOTNET_</c> variables win over its configuration file.
+    /// </remarks>
     public bool CheckedMode { get; init; } = DefaultCheckedMode;
 
     /// <summary>
@@ -53,24 +64,53 @@ public sealed class ArenaOptions
     /// </summary>
     public bool TrackDisposal { get; init; }
 
+    /// <summary>The name of the <see cref="AppContext"/> switch that turns checked mode on by default.</summary>
+    public const string CheckedModeSwitch = "FastArena.CheckedMode";
+
+    /// <summary>The name of the environment variable that turns checked mode on (<c>1</c>) or off (<c>0</c>) by default.</summary>
+    public const string CheckedModeVariable = "FASTARENA_CHECKED";
+
+    /// <summary>Checked mode for arenas whose options leave it unset; see <see cref="CheckedMode"/>. Read once.</summary>
+    public static bool DefaultCheckedMode => Defaults.CheckedMode;
+
+    // A holder, so the default is read on first use and not in textual order with Default above.
+    private static class Defaults
+    {
+        internal static readonly bool CheckedMode = ReadDefaultCheckedMode();
+    }
+
+    private static bool ReadDefaultCheckedMode()
+    {
+        switch (Environment.GetEnvironmentVariable(CheckedModeVariable)?.Trim().ToLowerInvariant())
+        {
+            case "1" or "true":
+                return true;
+            case "0" or "false":
+                return false;
+        }
+
+        if (AppContext.TryGetSwitch(CheckedModeSwitch, out bool enabled))
+        {
+            return enabled;
+        }
+
 #if DEBUG
-    private const bool DefaultCheckedMode = true;
+        return true;
 #else
-    private const bool DefaultCheckedMode = false;
+        return false;
 #endif
+    }
 
     internal void Validate()
     {
         if (InitialBlockSize < 1 || InitialBlockSize > Arena.MaxRequestSize)
         {
-            throw new ArgumentOutOfRangeException(
-                nameof(InitialBlockSize), InitialBlockSize, "The first block must hold between 1 byte and Arena.MaxRequestSize.");
+            ThrowHelper.ThrowBlockSizeOutOfRange(nameof(InitialBlockSize), InitialBlockSize, ThrowHelper.Messages.InitialBlockSize);
         }
 
         if (MaxBlockSize < 1 || MaxBlockSize > Arena.MaxRequestSize)
         {
-            throw new ArgumentOutOfRangeException(
-                nameof(MaxBlockSize), MaxBlockSize, "The growth cap must be between 1 byte and Arena.MaxRequestSize.");
+            ThrowHelper.ThrowBlockSizeOutOfRange(nameof(MaxBlockSize), MaxBlockSize, ThrowHelper.Messages.MaxBlockSize);
         }
 
         if (MaxRetainedBytes < 0)

@@ -16,17 +16,25 @@ public sealed unsafe partial class Arena
     /// <summary>Extends the buffer [start, end) by <paramref name="extra"/> bytes in place when it is the newest allocation and room and budget allow.</summary>
     internal bool TryExtendInPlace(byte* start, byte* end, nint extra)
     {
-        ThrowIfUnusable();
-        Debug.Assert(extra >= 0);
-        if (!IsNewestOwned(start, end) || extra > _blockEnd - _cursor || extra > _budgetEnd - Position)
+        int entered = Enter();
+        try
         {
-            return false;
-        }
+            ThrowIfUnusable();
+            Debug.Assert(extra >= 0);
+            if (!IsNewestOwned(start, end) || extra > _blockEnd - _cursor || extra > _budgetEnd - Position)
+            {
+                return false;
+            }
 
-        // SAFETY (I2): extra fits between the cursor and the block end.
-        _cursor += extra;
-        UpdateLimit();
-        return true;
+            // SAFETY (I2): extra fits between the cursor and the block end.
+            _cursor += extra;
+            UpdateLimit();
+            return true;
+        }
+        finally
+        {
+            Exit(entered);
+        }
     }
 
     /// <summary>Gives back [keepEnd, end) of the buffer [start, end) when it is the newest allocation.</summary>
@@ -56,8 +64,7 @@ public sealed unsafe partial class Arena
         ThrowIfUnusable();
         if (!IsRangeLive(epoch, start, bytes, end))
         {
-            ThrowHelper.ThrowInvalidOperation(
-                "Checked mode: a Rewind, Reset or rollback gave back this list's memory while the list was still in use.");
+            ThrowHelper.ThrowListStale();
         }
     }
 

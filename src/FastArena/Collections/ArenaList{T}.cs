@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace FastArena;
 
 /// <summary>
-/// A growable list whose elements live in an arena (the seed's <c>ArenaVec</c>). Build it, then
+/// A growable list whose elements live in an arena. Build it, then
 /// <see cref="Finish"/> hands the elements to the arena as a <see cref="Span{T}"/>.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
@@ -37,7 +37,7 @@ namespace FastArena;
 /// </remarks>
 [DebuggerDisplay("ArenaList<{typeof(T).Name,nq}> Count = {Count}, Capacity = {Capacity}")]
 [SkipLocalsInit]
-public unsafe ref struct ArenaList<T>
+public unsafe ref partial struct ArenaList<T>
     where T : unmanaged
 {
     private readonly Arena _arena;
@@ -76,7 +76,7 @@ public unsafe ref struct ArenaList<T>
         this = WithCapacity(arena, capacity);
     }
 
-    /// <summary>Creates an empty list in the arena of an open transaction (the seed's <c>ArenaVec::new(txn.arena_mut())</c>).</summary>
+    /// <summary>Creates an empty list in the arena of an open transaction; it allocates in that transaction.</summary>
     /// <param name="transaction">An open transaction.</param>
     /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -275,7 +275,7 @@ public unsafe ref struct ArenaList<T>
     {
         if (!TryPopCore(out T item))
         {
-            ThrowHelper.ThrowInvalidOperation("Pop on an empty ArenaList.");
+            ThrowHelper.ThrowPopEmpty();
         }
 
         return item;
@@ -343,7 +343,7 @@ public unsafe ref struct ArenaList<T>
         EnsureUsable();
         if ((uint)count > (uint)_count)
         {
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"'count' must be between 0 and Count ({_count}).");
+            ThrowHelper.ThrowTruncateOutOfRange(count, _count);
         }
 
         _count = count;
@@ -415,257 +415,5 @@ public unsafe ref struct ArenaList<T>
         EnsureUsable();
         CheckAdditional(additional);
         return additional <= _capacity - _count || Grow(additional, throwOnFailure: false);
-    }
-
-    /// <summary>The elements, as a span over the arena memory.</summary>
-    /// <returns>A span of <see cref="Count"/> elements.</returns>
-    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
-    public readonly Span<T> AsSpan()
-    {
-        EnsureUsable();
-        return new Span<T>(_items, _count);
-    }
-
-    /// <summary>Enumerates the elements.</summary>
-    /// <returns>The span's enumerator.</returns>
-    /// <exception cref="InvalidOperationException">The list was finished or disposed.</exception>
-    public readonly Span<T>.Enumerator GetEnumerator() => AsSpan().GetEnumerator();
-
-    /// <summary>
-    /// Hands the elements to the arena and ends the list: unused capacity goes back to the arena when
-    /// the buffer is the newest allocation (all of it, padding included, when the list is empty), and
-    /// with disposal tracking on the elements are tracked.
-    /// </summary>
-    /// <returns>The elements, valid as long as any other allocation made at the same time.</returns>
-    /// <exception cref="InvalidOperationException">The list was already finished or disposed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Span<T> Finish()
-    {
-        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
-        ArenaList<T> self = this;
-        Span<T> result = self.FinishCore();
-        this = self;
-        return result;
-    }
-
-    private Span<T> FinishCore()
-    {
-        EnsureUsable();
-        int capacity = EndList();
-        if (_items == null)
-        {
-            return default;
-        }
-
-        if (_count == 0)
-        {
-            // Nothing to keep: give the whole buffer back, padding included, as Dispose does. Keeping an
-            // empty buffer that starts a block would leave the cursor at offset 0 of that block, a second
-            // (block, offset) for the BytesAllocated where the previous block ended; a later rewind to one
-            // of the two could then enter a block that the other rewind had already freed.
-            _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + capacity));
-            return default;
-        }
-
-        _arena.TryGiveBackTail((byte*)_items, (byte*)(_items + _count), (byte*)(_items + capacity));
-        var span = new Span<T>(_items, _count);
-        _arena.TrackSpan(span, ElementsEnd);
-        return span;
-    }
-
-    /// <summary>Like <see cref="Finish"/>, but returns a storable handle.</summary>
-    /// <returns>A handle to the elements.</returns>
-    /// <exception cref="InvalidOperationException">The list was already finished or disposed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ArenaSlice<T> FinishHandle()
-    {
-        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
-        ArenaList<T> self = this;
-        ArenaSlice<T> result = self.FinishHandleCore();
-        this = self;
-        return result;
-    }
-
-    private ArenaSlice<T> FinishHandleCore()
-    {
-        Span<T> span = FinishCore();
-        return _arena.MakeSlice(span, ElementsEnd);
-    }
-
-    /// <summary>
-    /// Ends a list that was not finished: with disposal tracking on its elements are disposed, last
-    /// first, and its buffer goes back to the arena when it is the newest allocation. Does nothing
-    /// after <see cref="Finish"/> or a first Dispose.
-    /// </summary>
-    /// <exception cref="AggregateException">Disposal tracking is on and some element's <c>Dispose()</c> threw; the list ended all the same.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Dispose()
-    {
-        // On a copy: a non-inlined instance call would take the caller's list's address (see the type's remarks).
-        ArenaList<T> self = this;
-        self.DisposeCore();
-        this = self;
-    }
-
-    private void DisposeCore()
-    {
-        if (_ended)
-        {
-            return;
-        }
-
-        int capacity = EndList();
-        if (_items == null || _arena.IsDisposed)
-        {
-            return;
-        }
-
-        List<Exception>? errors = null;
-        if (DisposeInfo<T>.IsDisposable && _arena.TracksDisposal)
-        {
-            for (int i = _count - 1; i >= 0; i--)
-            {
-                try
-                {
-                    DisposeInfo<T>.Dispose(_items + i);
-                }
-                catch (Exception e)
-                {
-                    (errors ??= new List<Exception>()).Add(e);
-                }
-            }
-        }
-
-        _arena.TryGiveBackAll(_before, (byte*)_items, (byte*)(_items + capacity));
-        if (errors is not null)
-        {
-            throw new AggregateException("Dispose() of ArenaList elements threw.", errors);
-        }
-    }
-
-    /// <summary>
-    /// Marks the list ended and drops its spare capacity, so that <see cref="Add"/>'s fast path (which
-    /// does not look at <c>_ended</c>) falls through to the slow path and throws. Returns the old capacity.
-    /// </summary>
-    private int EndList()
-    {
-        _ended = true;
-        int capacity = _capacity;
-        _capacity = _count;
-        return capacity;
-    }
-
-    private readonly long ElementsEnd => _dataPosition + ((long)_count * sizeof(T));
-
-    /// <summary>Throws unless the list can be used. Static, with the fields by value, so that calling it never takes the list's address.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly void EnsureUsable() => EnsureUsable(_arena, _ended, _items, _capacity, _epoch, _dataPosition);
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void EnsureUsable(Arena? arena, bool ended, T* items, int capacity, long epoch, long dataPosition)
-    {
-        if (ended)
-        {
-            ThrowHelper.ThrowInvalidOperation("The ArenaList was finished or disposed; use the span Finish() returned.");
-        }
-
-        if (arena is null)
-        {
-            ThrowHelper.ThrowInvalidOperation("The ArenaList is default: create it with new ArenaList<T>(arena).");
-        }
-
-        if (arena!.IsChecked && items != null)
-        {
-            arena.ValidateListBuffer(epoch, (byte*)items, (long)capacity * sizeof(T), dataPosition + ((long)capacity * sizeof(T)));
-        }
-        else
-        {
-            arena.ThrowIfUnusable();
-        }
-    }
-
-    private static void CheckAdditional(int additional)
-    {
-        if (additional < 0)
-        {
-            ThrowHelper.ThrowNegative(nameof(additional), additional);
-        }
-    }
-
-    /// <summary>Count + additional, or a failure when it passes int.MaxValue.</summary>
-    private readonly int RequiredCapacity(int additional, bool throwOnFailure)
-    {
-        long required = (long)_count + additional;
-        if (required > int.MaxValue)
-        {
-            if (throwOnFailure)
-            {
-                throw new ArgumentOutOfRangeException(nameof(additional), additional, "The list would exceed int.MaxValue elements.");
-            }
-
-            return -1;
-        }
-
-        return (int)required;
-    }
-
-    /// <summary>Grows to hold at least <paramref name="additional"/> more elements, doubling.</summary>
-    private bool Grow(int additional, bool throwOnFailure)
-    {
-        int required = RequiredCapacity(additional, throwOnFailure);
-        if (required < 0)
-        {
-            return false;
-        }
-
-        long doubled = Math.Max(4, (long)_capacity * 2);
-        int capacity = (int)Math.Min(int.MaxValue, Math.Max(required, doubled));
-        if ((long)capacity * sizeof(T) > Arena.MaxRequestSize)
-        {
-            capacity = required;
-        }
-
-        return GrowTo(capacity, throwOnFailure);
-    }
-
-    private bool GrowTo(int capacity, bool throwOnFailure)
-    {
-        Debug.Assert(capacity > _capacity);
-        long bytes = (long)capacity * sizeof(T);
-        if (bytes > Arena.MaxRequestSize)
-        {
-            if (throwOnFailure)
-            {
-                ThrowHelper.ThrowTooLarge(nameof(capacity), bytes);
-            }
-
-            return false;
-        }
-
-        nint oldBytes = (nint)_capacity * sizeof(T);
-        if (_items != null
-            && _arena.TryExtendInPlace((byte*)_items, (byte*)_items + oldBytes, (nint)bytes - oldBytes))
-        {
-            // The buffer was validated before growing; from now on it is live up to its new end.
-            _capacity = capacity;
-            _epoch = _arena.Epoch;
-            return true;
-        }
-
-        Checkpoint before = _arena.CurrentCheckpointInternal();
-        byte* p = throwOnFailure ? _arena.Bump((nint)bytes, Arena.AlignOf<T>()) : _arena.TryBump((nint)bytes, Arena.AlignOf<T>());
-        if (p == null)
-        {
-            return false;
-        }
-
-        // SAFETY: the old buffer holds _count initialised elements and the new one has room for capacity >= _count.
-        new ReadOnlySpan<T>(_items, _count).CopyTo(new Span<T>(p, _count));
-        _items = (T*)p;
-        _capacity = capacity;
-        _before = before;
-        _dataPosition = _arena.Position - bytes;
-        _epoch = _arena.Epoch;
-        return true;
     }
 }

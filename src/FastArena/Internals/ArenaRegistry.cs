@@ -48,11 +48,20 @@ internal static class ArenaRegistry
         }
     }
 
-    /// <summary>Gives a slot back; handles that name it with the old generation find nothing from now on.</summary>
-    internal static void Unregister(int slot)
+    /// <summary>
+    /// Gives a slot back; handles that name it with the old generation find nothing from now on. Only the
+    /// registration (slot, generation) is released, so a second call (Dispose, then the finalizer of an
+    /// arena disposed with a scope open) cannot free a slot another arena has taken since.
+    /// </summary>
+    internal static void Unregister(int slot, int generation)
     {
         lock (s_lock)
         {
+            if (s_slots[slot] is not { Arena: not null } entry || entry.Generation != generation)
+            {
+                return;
+            }
+
             Volatile.Write(ref s_slots[slot], new Entry(null, s_slots[slot]!.Generation + 1));
             s_free.Push(slot);
         }

@@ -18,10 +18,6 @@ public sealed unsafe partial class Arena
         public byte* Limit;
     }
 
-    // The token of the open scope, 0 when none (I10). Tokens are never reused.
-    private long _scopeToken;
-    private long _nextScopeToken;
-
     /// <summary>
     /// Opens an allocation scope: the arena's cursor moves into the returned <c>ref struct</c>, whose
     /// allocations are a register bump. Use it with <c>using var scope = arena.OpenScope();</c>; until it
@@ -80,7 +76,7 @@ public sealed unsafe partial class Arena
     {
         if (arena is null)
         {
-            ThrowHelper.ThrowInvalidOperation("The scope is default: open one with Arena.OpenScope().");
+            ThrowHelper.ThrowScopeDefault();
         }
 
         if (arena._disposed)
@@ -90,7 +86,7 @@ public sealed unsafe partial class Arena
 
         if (token != arena._scopeToken)
         {
-            ThrowHelper.ThrowInvalidOperation("The scope has ended (Dispose ran); open a new one with Arena.OpenScope().");
+            ThrowHelper.ThrowScopeEnded();
         }
 
         // SAFETY (I2, I10): the scope only moved the cursor forward inside the current block.

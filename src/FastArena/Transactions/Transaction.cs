@@ -28,7 +28,7 @@ namespace FastArena;
 /// <para>Every allocation method of <see cref="FastArena.Arena"/> is here too, with the same contract.</para>
 /// </remarks>
 [DebuggerDisplay("Transaction depth {Depth}")]
-public readonly unsafe struct Transaction : IDisposable, IEquatable<Transaction>
+public readonly unsafe partial struct Transaction : IDisposable, IEquatable<Transaction>
 {
     private readonly Arena? _arena;
     private readonly int _depth;
@@ -41,7 +41,7 @@ public readonly unsafe struct Transaction : IDisposable, IEquatable<Transaction>
         _token = token;
     }
 
-    /// <summary>The arena, after checking that this transaction is open (the seed's <c>arena_mut</c>).</summary>
+    /// <summary>The arena, after checking that this transaction is open.</summary>
     /// <remarks>Allocating on the arena directly is allocating in the innermost open transaction.</remarks>
     /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
@@ -59,7 +59,8 @@ public readonly unsafe struct Transaction : IDisposable, IEquatable<Transaction>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            // The innermost open transaction of an unchecked arena: one compare (see Arena._fastToken).
+            // SAFETY (I11): the fast token equals this handle's only while it is the innermost open
+            // transaction of an unchecked, undisposed arena: one compare.
             Arena? arena = _arena;
             return arena is not null && arena.IsInnermostFast(_token) ? arena : LiveSlow(arena, _depth, _token);
         }
@@ -72,7 +73,7 @@ public readonly unsafe struct Transaction : IDisposable, IEquatable<Transaction>
     {
         if (arena is null)
         {
-            ThrowHelper.ThrowInvalidOperation("The transaction is default: open one with Arena.BeginTransaction().");
+            ThrowHelper.ThrowTransactionDefault();
         }
 
         arena.ValidateTransaction(depth, token);
@@ -98,7 +99,7 @@ public readonly unsafe struct Transaction : IDisposable, IEquatable<Transaction>
         {
             if (_arena is null)
             {
-                ThrowHelper.ThrowInvalidOperation("The transaction is default: open one with Arena.BeginTransaction().");
+                ThrowHelper.ThrowTransactionDefault();
             }
 
             return _arena.StatusOf(_depth, _token);
@@ -154,11 +155,11 @@ public readonly unsafe struct Transaction : IDisposable, IEquatable<Transaction>
     /// <summary>Gives back every allocation made in the transaction (open savepoints included) and ends it.</summary>
     /// <remarks>The arena returns exactly to <see cref="Checkpoint"/>: same stats, same cursor.</remarks>
     /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    /// <exception cref="AggregateException">Disposal tracking is on and some <c>Dispose()</c> threw; the rollback completed.</exception>
+    /// <exception cref="AggregateException">Disposal tracking is on and some <c>Dispose()</c> threw; the rollback completed. Never thrown while another exception is unwinding or being handled on this thread (a <c>using</c> scope left by an exception, a <c>catch</c> block): cleanup never replaces that exception.</exception>
     public void Rollback() => Live.Rollback(_depth, _token);
 
-    /// <summary>Rolls the transaction back if it is still open; otherwise does nothing. Never throws for an ended transaction.</summary>
-    /// <exception cref="AggregateException">Disposal tracking is on and some <c>Dispose()</c> threw; the rollback completed.</exception>
+    /// <summary>Rolls the transaction back if it is still open; otherwise does nothing. Never throws for an ended transaction, a disposed arena, or a thread other than the one that opened it.</summary>
+    /// <exception cref="AggregateException">Disposal tracking is on and some <c>Dispose()</c> threw; the rollback completed. Never thrown while another exception is unwinding or being handled on this thread (a <c>using</c> scope left by an exception, a <c>catch</c> block): cleanup never replaces that exception.</exception>
     public void Dispose() => _arena?.DisposeTransaction(_depth, _token);
 
     /// <summary>Opens a nested transaction inside this one; this one must be the innermost open transaction.</summary>
@@ -180,142 +181,4 @@ public readonly unsafe struct Transaction : IDisposable, IEquatable<Transaction>
 
     /// <summary>Whether two handles are different transactions.</summary>
     public static bool operator !=(Transaction left, Transaction right) => !left.Equals(right);
-
-    // Allocation: each member checks that the transaction is open, then does what the arena's member
-    // of the same name does (the allocation lands in the innermost open transaction).
-
-    /// <inheritdoc cref="Arena.Alloc{T}(T)"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref T Alloc<T>(T value)
-        where T : unmanaged => ref Live.Alloc(value);
-
-    /// <inheritdoc cref="Arena.AllocHandle{T}(T)"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public ArenaRef<T> AllocHandle<T>(T value)
-        where T : unmanaged => Live.AllocHandle(value);
-
-    /// <inheritdoc cref="Arena.TryAlloc{T}(T, out ArenaRef{T})"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAlloc<T>(T value, out ArenaRef<T> result)
-        where T : unmanaged => Live.TryAlloc(value, out result);
-
-    /// <inheritdoc cref="Arena.AllocUninitialized{T}"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public ref T AllocUninitialized<T>()
-        where T : unmanaged => ref Live.AllocUninitialized<T>();
-
-    /// <inheritdoc cref="Arena.TryAllocUninitialized{T}(out ArenaRef{T})"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAllocUninitialized<T>(out ArenaRef<T> result)
-        where T : unmanaged => Live.TryAllocUninitialized(out result);
-
-    /// <inheritdoc cref="Arena.AllocSlice{T}(ReadOnlySpan{T})"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public Span<T> AllocSlice<T>(ReadOnlySpan<T> source)
-        where T : unmanaged => Live.AllocSlice(source);
-
-    /// <inheritdoc cref="Arena.AllocSlice{T}(int)"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public Span<T> AllocSlice<T>(int length)
-        where T : unmanaged => Live.AllocSlice<T>(length);
-
-    /// <inheritdoc cref="Arena.AllocSliceUninitialized{T}(int)"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public Span<T> AllocSliceUninitialized<T>(int length)
-        where T : unmanaged => Live.AllocSliceUninitialized<T>(length);
-
-    /// <inheritdoc cref="Arena.AllocSlice{T}(int, Func{int, T})"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public Span<T> AllocSlice<T>(int length, Func<int, T> generator)
-        where T : unmanaged => Live.AllocSlice(length, generator);
-
-    /// <inheritdoc cref="Arena.AllocSlice{T}(IEnumerable{T})"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public Span<T> AllocSlice<T>(IEnumerable<T> items)
-        where T : unmanaged => Live.AllocSlice(items);
-
-    /// <inheritdoc cref="Arena.AllocSliceHandle{T}(ReadOnlySpan{T})"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public ArenaSlice<T> AllocSliceHandle<T>(ReadOnlySpan<T> source)
-        where T : unmanaged => Live.AllocSliceHandle(source);
-
-    /// <inheritdoc cref="Arena.AllocSliceHandle{T}(int)"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public ArenaSlice<T> AllocSliceHandle<T>(int length)
-        where T : unmanaged => Live.AllocSliceHandle<T>(length);
-
-    /// <inheritdoc cref="Arena.TryAllocSlice{T}(ReadOnlySpan{T}, out Span{T})"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAllocSlice<T>(ReadOnlySpan<T> source, out Span<T> result)
-        where T : unmanaged => Live.TryAllocSlice(source, out result);
-
-    /// <inheritdoc cref="Arena.TryAllocSliceHandle{T}(ReadOnlySpan{T}, out ArenaSlice{T})"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAllocSliceHandle<T>(ReadOnlySpan<T> source, out ArenaSlice<T> result)
-        where T : unmanaged => Live.TryAllocSliceHandle(source, out result);
-
-    /// <inheritdoc cref="Arena.TryAllocSlice{T}(int, out Span{T})"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAllocSlice<T>(int length, out Span<T> result)
-        where T : unmanaged => Live.TryAllocSlice(length, out result);
-
-    /// <inheritdoc cref="Arena.TryAllocSliceUninitialized{T}(int, out Span{T})"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAllocSliceUninitialized<T>(int length, out Span<T> result)
-        where T : unmanaged => Live.TryAllocSliceUninitialized(length, out result);
-
-    /// <inheritdoc cref="Arena.TryAllocSlice{T}(int, Func{int, T}, out Span{T})"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAllocSlice<T>(int length, Func<int, T> generator, out Span<T> result)
-        where T : unmanaged => Live.TryAllocSlice(length, generator, out result);
-
-    /// <inheritdoc cref="Arena.TryAllocSlice{T}(IEnumerable{T}, out Span{T})"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAllocSlice<T>(IEnumerable<T> items, out Span<T> result)
-        where T : unmanaged => Live.TryAllocSlice(items, out result);
-
-    /// <inheritdoc cref="Arena.AllocString"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public ReadOnlySpan<char> AllocString(ReadOnlySpan<char> text) => Live.AllocString(text);
-
-    /// <inheritdoc cref="Arena.AllocStringHandle"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public ArenaSlice<char> AllocStringHandle(ReadOnlySpan<char> text) => Live.AllocStringHandle(text);
-
-    /// <inheritdoc cref="Arena.TryAllocString"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAllocString(ReadOnlySpan<char> text, out ReadOnlySpan<char> result) => Live.TryAllocString(text, out result);
-
-    /// <inheritdoc cref="Arena.AllocUtf8"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public ReadOnlySpan<byte> AllocUtf8(ReadOnlySpan<char> text) => Live.AllocUtf8(text);
-
-    /// <inheritdoc cref="Arena.TryAllocUtf8"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAllocUtf8(ReadOnlySpan<char> text, out ReadOnlySpan<byte> result) => Live.TryAllocUtf8(text, out result);
-
-    /// <inheritdoc cref="Arena.AllocRaw"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public void* AllocRaw(nint size, nint alignment) => Live.AllocRaw(size, alignment);
-
-    /// <inheritdoc cref="Arena.AllocZeroed"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public void* AllocZeroed(nint size, nint alignment) => Live.AllocZeroed(size, alignment);
-
-    /// <inheritdoc cref="Arena.AllocCacheAligned"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public void* AllocCacheAligned(nint size) => Live.AllocCacheAligned(size);
-
-    /// <inheritdoc cref="Arena.TryAllocRaw"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAllocRaw(nint size, nint alignment, out void* result) => Live.TryAllocRaw(size, alignment, out result);
-
-    /// <inheritdoc cref="Arena.TryAllocZeroed"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAllocZeroed(nint size, nint alignment, out void* result) => Live.TryAllocZeroed(size, alignment, out result);
-
-    /// <inheritdoc cref="Arena.TryAllocCacheAligned"/>
-    /// <exception cref="InvalidOperationException">The transaction has ended, or is default.</exception>
-    public bool TryAllocCacheAligned(nint size, out void* result) => Live.TryAllocCacheAligned(size, out result);
 }
