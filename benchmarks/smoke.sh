@@ -12,6 +12,7 @@ trap 'rm -rf "$artifacts"' EXIT
 
 projects=(benchmarks/FastArena.Benchmarks)
 [ -d src/FastArena.FSharp ] && [ -d benchmarks/FastArena.Benchmarks.FSharp ] && projects+=(benchmarks/FastArena.Benchmarks.FSharp)
+[ -d benchmarks/FastArena.Benchmarks.Workloads ] && projects+=(benchmarks/FastArena.Benchmarks.Workloads)
 for project in "${projects[@]}"; do
     dotnet build "$project" -c Release --nologo -v quiet >/dev/null
 done
@@ -23,11 +24,12 @@ for project in "${projects[@]}"; do
     dotnet run --no-build -c Release --project "$project" -- \
         --filter '*' --job Dry --inProcess --artifacts "$artifacts" >"$log" 2>&1 \
         || { tail -n 60 "$log"; echo "benchmarks smoke: $project FAILED" >&2; exit 1; }
-    grep -E '^benchmarks( \(F#\))?: ' "$log"
+    grep -E '^benchmarks( \([^)]*\))?: ' "$log"
 done
 
-# The demo's arena and GC runs must agree on every result (it exits 1 when they do not).
-dotnet run --no-build -c Release --project samples/FastArena.Demo -- --requests 20000 >"$artifacts/demo.txt" 2>&1 \
+# The demo's arena and baseline runs must agree on every result in every workload (it exits 1 when
+# they do not); --size smoke keeps each workload to seconds.
+dotnet run --no-build -c Release --project samples/FastArena.Demo -- --size smoke >"$artifacts/demo.txt" 2>&1 \
     || { cat "$artifacts/demo.txt"; echo "demo smoke: FAILED" >&2; exit 1; }
 tail -n 1 "$artifacts/demo.txt"
 echo "benchmarks smoke: OK"

@@ -3,16 +3,66 @@ using FastArena.Workload;
 
 namespace FastArena.Demo;
 
-/// <summary>The demo's command line: <c>--requests N</c>, <c>--seed N</c>, <c>--budget BYTES</c>, <c>--help</c>.</summary>
-internal sealed record Options(long Requests, ulong Seed, long Budget)
+/// <summary>Which workloads the demo runs.</summary>
+[Flags]
+internal enum Workloads
 {
-    public const long DefaultRequests = 1_000_000;
+    Requests = 1,
+    Json = 2,
+    Compiler = 4,
+    All = Requests | Json | Compiler,
+}
+
+/// <summary>
+/// The demo's command line: <c>--workload</c>, <c>--size</c>, per-workload sizes (<c>--requests</c>,
+/// <c>--json-docs</c>, <c>--json-mb</c>, <c>--nodes</c>), <c>--seed</c>, <c>--budget</c>, <c>--help</c>.
+/// <c>--size</c> sets every workload's size; an explicit size option overrides it, in any order.
+/// </summary>
+internal sealed record Options
+{
     public const long MaxRequests = 20_000_000;
+
+    public Workloads Workloads { get; init; } = Workloads.All;
+
+    public string Size { get; init; } = "default";
+
+    public long Requests { get; init; }
+
+    public ulong Seed { get; init; } = WorkloadDefaults.Seed;
+
+    public long Budget { get; init; } = WorkloadDefaults.BudgetBytes;
+
+    public int JsonDocuments { get; init; }
+
+    public int JsonRounds { get; init; }
+
+    public long JsonLargeBytes { get; init; }
+
+    public int JsonLargeRuns { get; init; }
+
+    public long Nodes { get; init; }
+
+    public int CompilerRuns { get; init; }
+
+    /// <summary>Set in a child process of the compiler workload (internal).</summary>
+    public string? Child { get; init; }
+
+    /// <summary>The sizes of <c>--size</c>: smoke (CI, seconds), default (under a minute on 2 cores), large.</summary>
+    private static Options Sized(string size) => size switch
+    {
+        "smoke" => new Options { Size = size, Requests = 20_000, JsonDocuments = 100, JsonRounds = 2, JsonLargeBytes = 1 << 20, JsonLargeRuns = 2, Nodes = 100_000, CompilerRuns = 2 },
+        "default" => new Options { Size = size, Requests = 1_000_000, JsonDocuments = 1_000, JsonRounds = 5, JsonLargeBytes = 8 << 20, JsonLargeRuns = 3, Nodes = 1_000_000, CompilerRuns = 3 },
+        "large" => new Options { Size = size, Requests = 5_000_000, JsonDocuments = 2_000, JsonRounds = 10, JsonLargeBytes = 100 << 20, JsonLargeRuns = 3, Nodes = 5_000_000, CompilerRuns = 3 },
+        _ => throw new FormatException($"--size needs smoke, default or large, not '{size}'"),
+    };
 
     /// <summary>Parses the arguments; false when help was asked for. A bad option throws <see cref="FormatException"/>.</summary>
     public static bool TryParse(string[] args, out Options options)
     {
-        options = new Options(DefaultRequests, WorkloadDefaults.Seed, WorkloadDefaults.BudgetBytes);
+        string size = "default";
+        var overrides = new List<Func<Options, Options>>();
+        Workloads workloads = Workloads.All;
+        options = Sized(size);
         for (int i = 0; i < args.Length; i++)
         {
             string arg = args[i];
@@ -29,8 +79,40 @@ internal sealed record Options(long Requests, ulong Seed, long Budget)
             {
                 case "--help" or "-h" or "-?":
                     return false;
+                case "--workload":
+                    string w = value ?? Next(args, ref i, name);
+                    workloads = w switch
+                    {
+                        "all" => Workloads.All,
+                        "requests" => Workloads.Requests,
+                        "json" => Workloads.Json,
+                        "compiler" => Workloads.Compiler,
+                        _ => throw new FormatException($"--workload needs all, requests, json or compiler, not '{w}'"),
+                    };
+                    break;
+                case "--size":
+                    size = value ?? Next(args, ref i, name);
+                    Sized(size); // validates
+                    break;
                 case "--requests":
-                    options = options with { Requests = Number(name, value ?? Next(args, ref i, name), 1, MaxRequests) };
+                    long requests = Number(name, value ?? Next(args, ref i, name), 1, MaxRequests);
+                    overrides.Add(o => o with { Requests = requests });
+                    break;
+                case "--json-docs":
+                    int docs = (int)Number(name, value ?? Next(args, ref i, name), 1, 1_000_000);
+                    overrides.Add(o => o with { JsonDocuments = docs });
+                    break;
+                case "--json-mb":
+                    long mb = Number(name, value ?? Next(args, ref i, name), 1, 1_000);
+                    overrides.Add(o => o with { JsonLargeBytes = mb << 20 });
+                    break;
+                case "--nodes":
+                    long nodes = Number(name, value ?? Next(args, ref i, name), 1_000, 50_000_000);
+                    overrides.Add(o => o with { Nodes = nodes });
+                    break;
+                case "--runs":
+                    int runs = (int)Number(name, value ?? Next(args, ref i, name), 1, 100);
+                    overrides.Add(o => o with { CompilerRuns = runs, JsonLargeRuns = runs });
                     break;
                 case "--seed":
                     string seed = value ?? Next(args, ref i, name);
@@ -39,14 +121,30 @@ internal sealed record Options(long Requests, ulong Seed, long Budget)
                         throw new FormatException($"--seed needs a whole number from 0 to {ulong.MaxValue}, not '{seed}'");
                     }
 
-                    options = options with { Seed = s };
+                    overrides.Add(o => o with { Seed = s });
                     break;
                 case "--budget":
-                    options = options with { Budget = Number(name, value ?? Next(args, ref i, name), 0, 1L << 40) };
+                    long budget = Number(name, value ?? Next(args, ref i, name), 0, 1L << 40);
+                    overrides.Add(o => o with { Budget = budget });
+                    break;
+                case "--child":
+                    string child = value ?? Next(args, ref i, name);
+                    if (child is not (CompilerDemo.ArenaChild or CompilerDemo.GcChild))
+                    {
+                        throw new FormatException($"--child needs {CompilerDemo.ArenaChild} or {CompilerDemo.GcChild}, not '{child}'");
+                    }
+
+                    overrides.Add(o => o with { Child = child });
                     break;
                 default:
                     throw new FormatException($"unknown option '{arg}'");
             }
+        }
+
+        options = Sized(size) with { Workloads = workloads };
+        foreach (Func<Options, Options> apply in overrides)
+        {
+            options = apply(options);
         }
 
         return true;

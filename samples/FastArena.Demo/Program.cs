@@ -1,6 +1,9 @@
-// The FastArena demo: the same request workload (parse + evaluate arithmetic requests into an AST)
-// run with the AST in an arena and with the AST in ordinary GC objects, then a side-by-side summary.
-// Exits 0 when both runs agree on every result, 1 when they do not, 2 on a bad option.
+// The FastArena demo: three workloads, each with an arena and with the usual .NET way, side by side.
+//  1. requests: parse + evaluate arithmetic requests into an AST per request (arena vs GC classes);
+//  2. json: a generated API corpus through FastArena.Json, JsonDocument, JsonNode and JsonSerializer;
+//  3. compiler: a generated program of a million AST nodes through four passes (arena vs GC classes),
+//     each version in its own process.
+// Exits 0 when every workload's versions agree on every result, 1 when one does not, 2 on a bad option.
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
@@ -12,23 +15,34 @@ namespace FastArena.Demo;
 internal static class Program
 {
     private const string Usage = """
-        FastArena demo: request-scoped parsing with an arena vs. ordinary GC objects.
+        FastArena demo: three workloads, each with an arena and with the usual .NET way, side by side.
 
-        Generates arithmetic requests such as "max(3, 17 * (2 - 5)) % 7 + -4" from a seed, and for
-        each one opens a transaction with a byte budget, parses it into an AST, evaluates it and
-        commits; oversized requests hit the budget and are rejected, malformed ones roll back; the
-        arena is reset after every request. The same parser then runs over GC classes. Both runs must
-        agree on every result.
+          requests  arithmetic requests such as "max(3, 17 * (2 - 5)) % 7 + -4", each parsed into an AST in
+                    a transaction with a byte budget and evaluated, then the arena is reset; against the same
+                    parser over GC classes.
+          json      a generated corpus of e-commerce API payloads (1-10 KB) and one large document, each
+                    parsed, queried (the same query) and released by FastArena.Json, JsonDocument, JsonNode
+                    and JsonSerializer into source-generated classes.
+          compiler  a generated program (1,000,000 AST nodes by default) parsed, name-resolved with a symbol
+                    table, type-checked and lowered to stack code, then dropped; arena vs GC classes, each in
+                    its own process so that peak memory is its own.
+        Every workload's versions must agree on every result.
 
         Usage: ./build.sh demo [options]      (or: dotnet run -c Release --project samples/FastArena.Demo -- [options])
 
         Options:
+          --workload NAME   all (default), requests, json or compiler
+          --size SIZE       smoke (seconds), default (under a minute on 2 cores) or large (minutes)
           --requests N      requests per run (default 1000000; 1 to 20000000)
-          --seed N          seed of the request generator (default 42)
+          --json-docs N     number of small JSON payloads (default 1000)
+          --json-mb N       size of the large JSON document in MB (default 8; 1 to 1000)
+          --nodes N         AST nodes of the generated program (default 1000000; 1000 to 50000000)
+          --runs N          runs of the large JSON document and of the compiler (default 3)
+          --seed N          seed of every generator (default 42)
           --budget BYTES    byte budget of each request (default 16384 = 512 AST nodes of 32 bytes)
           --help            show this text
 
-        Exit code: 0 when the arena and GC runs agree, 1 when they differ, 2 on a bad option.
+        Exit code: 0 when every workload's versions agree, 1 when one differs, 2 on a bad option.
         """;
 
     private static int Main(string[] args)
@@ -48,10 +62,42 @@ internal static class Program
             return 2;
         }
 
-        Console.WriteLine(
-            $"FastArena demo: {options.Requests:N0} requests per run, seed {options.Seed}, budget {options.Budget:N0} bytes per request");
+        if (options.Child is string child)
+        {
+            return CompilerDemo.Child(child, options);
+        }
+
+        Console.WriteLine($"FastArena demo: {options.Workloads} at size {options.Size}, seed {options.Seed}");
         Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} logical cores, {(GCSettings.IsServerGC ? "server" : "workstation")} GC");
         Console.WriteLine();
+
+        bool agree = true;
+        if (options.Workloads.HasFlag(Workloads.Requests))
+        {
+            agree &= RunRequests(options);
+            Console.WriteLine();
+        }
+
+        if (options.Workloads.HasFlag(Workloads.Json))
+        {
+            agree &= JsonDemo.Run(options);
+            Console.WriteLine();
+        }
+
+        if (options.Workloads.HasFlag(Workloads.Compiler))
+        {
+            agree &= CompilerDemo.Run(options);
+            Console.WriteLine();
+        }
+
+        Console.WriteLine(agree ? "Every workload: the versions agree." : "error: a workload's versions disagree (see above).");
+        return agree ? 0 : 1;
+    }
+
+    private static bool RunRequests(Options options)
+    {
+        Console.WriteLine(
+            $"Requests: {options.Requests:N0} requests per run, seed {options.Seed}, budget {options.Budget:N0} bytes per request");
 
         // Warm up both paths (JIT, tiered compilation, the arena's block) on requests the runs do not use.
         var generator = new RequestGenerator(options.Seed);
@@ -71,12 +117,11 @@ internal static class Program
             Console.Error.WriteLine("error: the arena and GC runs disagree:");
             Console.Error.WriteLine($"  arena: {arena.Counters}");
             Console.Error.WriteLine($"  GC:    {gc.Counters}");
-            return 1;
+            return false;
         }
 
-        Console.WriteLine();
         Console.WriteLine($"Both runs agree: {arena.Counters}.");
-        return 0;
+        return true;
     }
 
     /// <summary>
@@ -134,7 +179,7 @@ internal static class Program
         int w1 = Math.Max("arena".Length, rows.Max(r => r.Arena.Length));
         int w2 = Math.Max("GC classes".Length, rows.Max(r => r.Gc.Length));
         string line = $"+-{new string('-', w0)}-+-{new string('-', w1)}-+-{new string('-', w2)}-+";
-        Console.WriteLine($"Summary: {options.Requests:N0} requests per run, seed {options.Seed}, budget {options.Budget:N0} bytes");
+        Console.WriteLine($"Summary: requests, {options.Requests:N0} requests per run, seed {options.Seed}, budget {options.Budget:N0} bytes");
         Console.WriteLine(line);
         Console.WriteLine($"| {"".PadRight(w0)} | {"arena".PadLeft(w1)} | {"GC classes".PadLeft(w2)} |");
         Console.WriteLine(line);
