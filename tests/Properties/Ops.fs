@@ -980,7 +980,6 @@ let step (op: Op) (m0: Model) : Model =
             NextId = max m0.NextId (lastId op + 1)
         }
 
-
     match op with
     | AllocRaw _
     | AllocValue _
