@@ -1,7 +1,6 @@
 /// A pure, immutable reference model of an arena: the rules below are the suite's statement of the
-/// documented behaviour (ArenaOptions, ArenaStats, Arena.Rewind, Transaction), stated here once;
-/// tests/Properties/README.md links here. The harness checks the real Arena against the model after
-/// each step.
+/// documented behaviour (ArenaOptions, ArenaStats, Arena.Rewind, Transaction), stated here once (the
+/// suite's README links here). The harness checks the real Arena against the model after each step.
 ///
 /// A record with no mutable state. Every operation is a function `Model -> Model` (`Ops.step`) that also
 /// says what the real call must do: succeed, return false, or throw which exception, plus any value it
