@@ -2,7 +2,7 @@ module FastArena.Tests.Main
 
 open Expecto
 
-/// Every example test list, one per concept of the library (mirroring src/FastArena).
+/// Every example test list, one per concept of the library (in folders mirroring src/FastArena).
 let allTests =
     testList
         "FastArena"

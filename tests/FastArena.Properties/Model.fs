@@ -1,20 +1,36 @@
-/// A pure, immutable reference model of an arena. Every operation of the suite is a function from
-/// one model to the next; the harness then checks the real Arena against the model after each step.
-/// The rules follow the documented behaviour (ArenaOptions, ArenaStats, Arena.Rewind, Transaction):
-///  - blocks: the first holds InitialBlockSize bytes; growth blocks double from 2 x initial up to
-///    MaxBlockSize; a request larger than the next growth size gets a block of exactly its size; when a
-///    request does not fit, the first retained block after the current one that is big enough is
-///    swapped into place, else a new block is inserted after the current one; after a rewind, reset or
-///    rollback, blocks after the current one are freed from the end while the reserved bytes exceed
-///    MaxRetainedBytes, and when any is freed the doubling restarts from the largest block kept
-///    (next growth size = min(MaxBlockSize, 2 x largest)). Blocks are 4096-aligned, so padding is the align-up of the in-block offset.
-///  - BytesAllocated: size plus padding of every live request; zero-size requests consume nothing; the
-///    unused tail of a block that was left for the next one is not counted.
-///  - budgets count padding; a request that moves to a fresh block has none; a savepoint's budget is
-///    capped by every enclosing one.
-///  - checkpoints and handles are stale once a rewind targets a position below them.
-///  - disposal tracking disposes, on a rewind to position t, every tracked value whose memory ends
-///    above t, highest address first.
+/// A pure, immutable reference model of an arena: the rules below are the suite's statement of the
+/// documented behaviour (ArenaOptions, ArenaStats, Arena.Rewind, Transaction), stated here once (the
+/// suite's README links here). The harness checks the real Arena against the model after each step.
+///
+/// A record with no mutable state. Every operation is a function `Model -> Model` (`Ops.step`) that also
+/// says what the real call must do: succeed, return false, or throw which exception, plus any value it
+/// returns (`Expect`, `Steps`, `Value`). It holds:
+///
+///  - Blocks: ids and sizes, the current block, the offset in it, the bytes of the blocks before
+///    it, and the next growth size. The rule is `ArenaOptions`' documented one: the first block has
+///    `InitialBlockSize` bytes; growth blocks double from 2 x initial up to `MaxBlockSize`; a request
+///    larger than the next growth size gets a dedicated block of exactly its size (the doubling does
+///    not advance); when a request does not fit, the first retained block after the current one that is
+///    big enough is swapped into place, else a new block is inserted after the current one; after a
+///    rewind, reset or rollback, blocks after the current one are freed from the end while the reserved
+///    bytes exceed `MaxRetainedBytes`, and when any is freed the doubling restarts from the largest
+///    block kept (next growth size = min(MaxBlockSize, 2 x largest)); `Trim` frees them all. Blocks
+///    are 4096-aligned, so padding is the align-up of the in-block offset.
+///  - BytesAllocated: size plus padding of every live request; zero-size requests consume nothing;
+///    the unused tail of a block that a request left behind is not counted. `BytesReserved` and
+///    `BlockCount` follow from the blocks.
+///  - Live allocations: for each id, its block id, offset, start and end positions, alignment and
+///    expected bytes (a pattern derived from the id, or the values stored).
+///  - Checkpoints (valid or stale) and handles (checked or not, stale or not): a rewind to
+///    position `t` makes stale every checkpoint above `t` and every handle whose memory ends above `t`,
+///    and gives back every allocation that ends above `t`.
+///  - Transactions: the stack of open frames (start position, own limit, effective budget end,
+///    blocks created at start), every transaction's status, and the last outcome recorded at each depth
+///    (what `Transaction.Status` can still report). Budgets count padding; a request that moves to a
+///    fresh block has none; a savepoint's budget end is capped by every enclosing one.
+///  - Disposal: the arena's disposal log (entries sorted by end position, ties in insertion order)
+///    and the log of values disposed so far; a rewind to `t` disposes every entry ending above `t`,
+///    last first, each entry's elements last first.
 module FastArena.Properties.Model
 
 open System

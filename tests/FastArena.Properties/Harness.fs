@@ -212,28 +212,34 @@ type Actual =
         Value: int64
     }
 
-/// Runs `op` on the real arena. `m` is the model after the operation (it holds the expected contents).
-let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual =
+/// Records allocation `id` at `p` and, if the model `m` keeps it, writes its contents when `write`.
+let private record (h: Harness) (m: Model) (id: int) (p: nativeint) (n: int) (write: bool) =
+    h.Allocs[id] <- struct (p, n)
+
+    if write then
+        match m.Allocs.TryFind id with
+        | Some a when a.Bytes.Length = n -> a.Bytes.AsSpan().CopyTo(Span<byte>(toVoid p, n))
+        | _ -> ()
+
+let private zeroCheck (errors: ResizeArray<string>) (id: int) (p: nativeint) (n: int) =
+    if n > 0 && not (allZero p n) then
+        errors.Add(sprintf "a%d: zeroed allocation is not zero" id)
+
+let private addHandle (h: Harness) (id: int) (read: unit -> byte[]) (isLive: unit -> bool) =
+    h.Handles[id] <- { Read = read; IsLive = isLive }
+
+let private result o = { Outcome = o; Steps = []; Value = 0L }
+
+// One function per family of operations. Each runs `op` on the real arena; `m` is the model after the
+// operation (it holds the expected contents).
+
+/// Raw memory and single values.
+let private execValue (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual =
     let arena = h.Arena
     let tx id = h.Txs[id]
-
-    /// Records allocation `id` at `p` and, if the model keeps it, writes its contents when `write`.
-    let record (id: int) (p: nativeint) (n: int) (write: bool) =
-        h.Allocs[id] <- struct (p, n)
-
-        if write then
-            match m.Allocs.TryFind id with
-            | Some a when a.Bytes.Length = n -> a.Bytes.AsSpan().CopyTo(Span<byte>(toVoid p, n))
-            | _ -> ()
-
-    let zeroCheck (id: int) (p: nativeint) (n: int) =
-        if n > 0 && not (allZero p n) then
-            errors.Add(sprintf "a%d: zeroed allocation is not zero" id)
-
-    let addHandle (id: int) (read: unit -> byte[]) (isLive: unit -> bool) =
-        h.Handles[id] <- { Read = read; IsLive = isLive }
-
-    let result o = { Outcome = o; Steps = []; Value = 0L }
+    let record = record h m
+    let zeroCheck = zeroCheck errors
+    let addHandle = addHandle h
 
     match op with
     | AllocRaw(id, via, size, align, api) ->
@@ -370,6 +376,17 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
 
                     result o
             }
+    | other -> failwithf "not a raw or value allocation: %s" (show other)
+
+/// Slices and strings.
+let private execSlice (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual =
+    let arena = h.Arena
+    let tx id = h.Txs[id]
+    let record = record h m
+    let zeroCheck = zeroCheck errors
+    let addHandle = addHandle h
+
+    match op with
     | AllocSlice(id, via, elem, count, api) ->
         let bytes =
             if api = SSeq then
@@ -532,6 +549,17 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
                         Refused)
 
         result o
+    | other -> failwithf "not a slice or string allocation: %s" (show other)
+
+/// Requests the arena refuses: bad sizes and alignments, lying collections, throwing generators.
+let private execRefused (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual =
+    let arena = h.Arena
+    let tx id = h.Txs[id]
+    let record = record h m
+    let zeroCheck = zeroCheck errors
+    let addHandle = addHandle h
+
+    match op with
     | BadRaw(via, bad, tryApi) ->
         let size, align =
             match bad with
@@ -577,6 +605,17 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
             ignore s.Length
             Ok)
         |> result
+    | other -> failwithf "not a refused request: %s" (show other)
+
+/// Lists: a list's whole life, from its creation to Finish, FinishHandle or Dispose.
+let private execList (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual =
+    let arena = h.Arena
+    let tx id = h.Txs[id]
+    let record = record h m
+    let zeroCheck = zeroCheck errors
+    let addHandle = addHandle h
+
+    match op with
     | List(id, via, elem, capacity, steps, ending) ->
         withElem
             elem
@@ -710,6 +749,17 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
                             Value = 0L
                         }
             }
+    | other -> failwithf "not a list: %s" (show other)
+
+/// Positions: checkpoints, rewinds, Reset and Trim.
+let private execPosition (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual =
+    let arena = h.Arena
+    let tx id = h.Txs[id]
+    let record = record h m
+    let zeroCheck = zeroCheck errors
+    let addHandle = addHandle h
+
+    match op with
     | TakeCheckpoint id ->
         attempt (fun () ->
             h.Checkpoints[id] <- arena.GetCheckpoint()
@@ -757,6 +807,17 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
             Steps = []
             Value = freed
         }
+    | other -> failwithf "not a position operation: %s" (show other)
+
+/// Transactions: begin, savepoints, commit, rollback, Dispose, budgets and status.
+let private execTransaction (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual =
+    let arena = h.Arena
+    let tx id = h.Txs[id]
+    let record = record h m
+    let zeroCheck = zeroCheck errors
+    let addHandle = addHandle h
+
+    match op with
     | Begin id ->
         attempt (fun () ->
             h.Txs[id] <- arena.BeginTransaction()
@@ -801,6 +862,17 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
                 Ok)
 
         { Outcome = o; Steps = []; Value = v }
+    | other -> failwithf "not a transaction operation: %s" (show other)
+
+/// Scoped runs: the closure APIs (WithTransaction, CommitIf, WithTransactionInfallible) and F# workflows.
+let private execScope (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual =
+    let arena = h.Arena
+    let tx id = h.Txs[id]
+    let record = record h m
+    let zeroCheck = zeroCheck errors
+    let addHandle = addHandle h
+
+    match op with
     | Closure(id, kind, limit, body, ending) ->
         let run (t: Transaction) =
             h.Txs[id] <- t
@@ -849,6 +921,27 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
 
                 Ok)
         |> result
+    | Workflow(_, steps, ending) ->
+        let onAlloc (aid: int) (hnd: ArenaRef<int64>) =
+            record aid (NativePtr.toNativeInt (hnd.DangerousGetPointer())) 8 false
+            addHandle aid (fun () -> bytesOf (ReadOnlySpan [| hnd.Value |])) (fun () -> hnd.IsLive)
+
+        attempt (fun () ->
+            match Workflows.run arena onAlloc steps ending with
+            | Result.Ok() -> Ok
+            | Result.Error _ -> Refused)
+        |> result
+    | other -> failwithf "not a scoped run: %s" (show other)
+
+/// Handles and the arena's own lifetime: reading a handle, disposing the arena.
+let private execLifetime (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual =
+    let arena = h.Arena
+    let tx id = h.Txs[id]
+    let record = record h m
+    let zeroCheck = zeroCheck errors
+    let addHandle = addHandle h
+
+    match op with
     | ReadHandle hid ->
         attempt (fun () ->
             let got = h.Handles[hid].Read()
@@ -864,16 +957,37 @@ let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual
             arena.Dispose()
             Ok)
         |> result
-    | Workflow(_, steps, ending) ->
-        let onAlloc (aid: int) (hnd: ArenaRef<int64>) =
-            record aid (NativePtr.toNativeInt (hnd.DangerousGetPointer())) 8 false
-            addHandle aid (fun () -> bytesOf (ReadOnlySpan [| hnd.Value |])) (fun () -> hnd.IsLive)
+    | other -> failwithf "not a lifetime operation: %s" (show other)
 
-        attempt (fun () ->
-            match Workflows.run arena onAlloc steps ending with
-            | Result.Ok() -> Ok
-            | Result.Error _ -> Refused)
-        |> result
+/// Runs `op` on the real arena. `m` is the model after the operation (it holds the expected contents).
+let exec (h: Harness) (op: Op) (m: Model) (errors: ResizeArray<string>) : Actual =
+    match op with
+    | AllocRaw _
+    | AllocValue _ -> execValue h op m errors
+    | AllocSlice _
+    | AllocString _ -> execSlice h op m errors
+    | BadRaw _
+    | LyingSlice _
+    | ThrowingGen _ -> execRefused h op m errors
+    | List _ -> execList h op m errors
+    | TakeCheckpoint _
+    | Rewind _
+    | RewindForeign
+    | RewindDefault
+    | RewindToTxStart _
+    | Reset
+    | Trim -> execPosition h op m errors
+    | Begin _
+    | Savepoint _
+    | Commit _
+    | Rollback _
+    | DisposeTx _
+    | SetLimit _
+    | Status _ -> execTransaction h op m errors
+    | Closure _
+    | Workflow _ -> execScope h op m errors
+    | ReadHandle _
+    | DisposeArena -> execLifetime h op m errors
 
 /// Checks the real arena against the model after an operation.
 let verify (h: Harness) (m: Model) (errors: ResizeArray<string>) =

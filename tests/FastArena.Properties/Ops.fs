@@ -678,24 +678,16 @@ and private wBody (steps: WStep list) (ending: WEnd) (m: Model) =
 
         if r = ROk then wBody rest ending m else m, r
 
-/// The model's step: the state after `op`, with what the real arena must do in Expect/Steps/Value.
-let step (op: Op) (m0: Model) : Model =
-    let m =
-        { m0 with
-            Expect = Ok
-            Steps = []
-            Dropped = []
-            Value = 0L
-            DisposedSteps = (if m0.ArenaDisposed then m0.DisposedSteps + 1 else 0)
-            NextId = max m0.NextId (lastId op + 1)
-        }
+/// Runs `f` unless the arena is disposed (then ObjectDisposedException).
+let private disposedOr (m: Model) (f: Model -> Model) =
+    if m.ArenaDisposed then expect (Throws Disposed) m else f m
 
-    let disposedOr (f: Model -> Model) =
-        if m.ArenaDisposed then expect (Throws Disposed) m else f m
+/// Runs `f` unless the arena is disposed or transaction `tx` has ended (then InvalidOperationException).
+let private activeTx (m: Model) (tx: int) (f: Model -> Model) =
+    disposedOr m (fun m -> if txActive m tx then f m else expect (Throws InvalidOp) m)
 
-    let activeTx (tx: int) (f: Model -> Model) =
-        disposedOr (fun m -> if txActive m tx then f m else expect (Throws InvalidOp) m)
-
+/// Allocations: raw memory, values, slices, strings, and the requests the arena refuses.
+let private stepAllocation (op: Op) (m: Model) : Model =
     match op with
     | AllocRaw(id, via, size, align, api) ->
         match viaFailure via m with
@@ -813,14 +805,18 @@ let step (op: Op) (m0: Model) : Model =
             match bump m (int64 count * 8L) 8L with
             | Error e -> expect (Throws e) m
             | Result.Ok(m2, _) -> rewindTo before m2 |> expect (Throws Body)
-    | List(id, via, elem, capacity, steps, ending) -> runList id via elem capacity steps ending m
+    | other -> failwithf "not an allocation: %s" (show other)
+
+/// Positions: checkpoints, rewinds, Reset and Trim.
+let private stepPosition (op: Op) (m: Model) : Model =
+    match op with
     | TakeCheckpoint id ->
-        disposedOr (fun m ->
+        disposedOr m (fun m ->
             { m with
                 Checkpoints = m.Checkpoints.Add(id, { At = here m; Stale = false })
             })
     | Rewind cp ->
-        disposedOr (fun m ->
+        disposedOr m (fun m ->
             let c = m.Checkpoints[cp]
 
             if c.Stale then
@@ -830,9 +826,9 @@ let step (op: Op) (m0: Model) : Model =
             else
                 rewindTo c.At m)
     | RewindForeign
-    | RewindDefault -> disposedOr (expect (Throws Arg))
+    | RewindDefault -> disposedOr m (expect (Throws Arg))
     | RewindToTxStart tx ->
-        activeTx tx (fun m ->
+        activeTx m tx (fun m ->
             let start = (m.Frames |> List.find (fun f -> f.Tx = tx)).Start
 
             if start.Position < innermostStart m then
@@ -840,7 +836,7 @@ let step (op: Op) (m0: Model) : Model =
             else
                 rewindTo start m)
     | Reset ->
-        disposedOr (fun m ->
+        disposedOr m (fun m ->
             if not m.Frames.IsEmpty then
                 expect (Throws InvalidOp) m
             else
@@ -852,33 +848,38 @@ let step (op: Op) (m0: Model) : Model =
                     }
                     m)
     | Trim ->
-        disposedOr (fun m ->
+        disposedOr m (fun m ->
             let after = trimTo 0L m
 
             { after with
                 Value = reserved m - reserved after
             })
-    | Begin id -> disposedOr (openTx id)
+    | other -> failwithf "not a position operation: %s" (show other)
+
+/// Transactions: begin, savepoints, commit, rollback, Dispose, budgets and status.
+let private stepTransaction (op: Op) (m: Model) : Model =
+    match op with
+    | Begin id -> disposedOr m (openTx id)
     | Savepoint(tx, id) ->
-        activeTx tx (fun m ->
+        activeTx m tx (fun m ->
             if isInnermost m tx then
                 openTx id m
             else
                 expect (Throws InvalidOp) m)
     | Commit tx ->
-        activeTx tx (fun m ->
+        activeTx m tx (fun m ->
             if isInnermost m tx then
                 commit tx m
             else
                 expect (Throws InvalidOp) m)
-    | Rollback tx -> activeTx tx (rollback tx)
+    | Rollback tx -> activeTx m tx (rollback tx)
     | DisposeTx tx ->
         if not m.ArenaDisposed && txActive m tx then
             rollback tx m
         else
             m
     | SetLimit(tx, bytes) ->
-        activeTx tx (fun m ->
+        activeTx m tx (fun m ->
             if bytes < 0L then
                 expect (Throws ArgRange) m
             else
@@ -894,8 +895,13 @@ let step (op: Op) (m0: Model) : Model =
                     | RolledBack -> 2L
             }
         | Error e -> expect (Throws e) m
+    | other -> failwithf "not a transaction operation: %s" (show other)
+
+/// Scoped runs: the closure APIs (WithTransaction, CommitIf, WithTransactionInfallible) and F# workflows.
+let private stepScope (op: Op) (m: Model) : Model =
+    match op with
     | Closure(id, kind, limit, body, ending) ->
-        disposedOr (fun m ->
+        disposedOr m (fun m ->
             let m = openTx id m
 
             let m =
@@ -928,17 +934,8 @@ let step (op: Op) (m0: Model) : Model =
             | _, Some e -> rollback id m |> expect (Throws e)
             | CommitIf, None when ending = Discard -> rollback id m |> expect Refused
             | _, None -> commit id m)
-    | ReadHandle h ->
-        let handle = m.Handles[h]
-
-        if handle.Checked && m.ArenaDisposed then
-            expect (Throws Disposed) m
-        elif handle.Checked && handle.Stale then
-            expect (Throws InvalidOp) m
-        else
-            m
     | Workflow(id, steps, ending) ->
-        disposedOr (fun m ->
+        disposedOr m (fun m ->
             let m, r = wScope id None steps ending m
             // The workflow's own transactions are not the program's: forget them (their outcomes stay).
             let m =
@@ -953,7 +950,63 @@ let step (op: Op) (m0: Model) : Model =
             | ROk -> m
             | RErr -> expect Refused m
             | RExn e -> expect (Throws e) m)
+    | other -> failwithf "not a scoped run: %s" (show other)
+
+/// Handles and the arena's own lifetime: reading a handle, disposing the arena.
+let private stepLifetime (op: Op) (m: Model) : Model =
+    match op with
+    | ReadHandle h ->
+        let handle = m.Handles[h]
+
+        if handle.Checked && m.ArenaDisposed then
+            expect (Throws Disposed) m
+        elif handle.Checked && handle.Stale then
+            expect (Throws InvalidOp) m
+        else
+            m
     | DisposeArena -> if m.ArenaDisposed then m else disposeArena m
+    | other -> failwithf "not a lifetime operation: %s" (show other)
+
+/// The model's step: the state after `op`, with what the real arena must do in Expect/Steps/Value.
+/// One function per family of operations; this one clears the per-operation fields and dispatches.
+let step (op: Op) (m0: Model) : Model =
+    let m =
+        { m0 with
+            Expect = Ok
+            Steps = []
+            Dropped = []
+            Value = 0L
+            DisposedSteps = (if m0.ArenaDisposed then m0.DisposedSteps + 1 else 0)
+            NextId = max m0.NextId (lastId op + 1)
+        }
+
+    match op with
+    | AllocRaw _
+    | AllocValue _
+    | AllocSlice _
+    | AllocString _
+    | BadRaw _
+    | LyingSlice _
+    | ThrowingGen _ -> stepAllocation op m
+    | TakeCheckpoint _
+    | Rewind _
+    | RewindForeign
+    | RewindDefault
+    | RewindToTxStart _
+    | Reset
+    | Trim -> stepPosition op m
+    | Begin _
+    | Savepoint _
+    | Commit _
+    | Rollback _
+    | DisposeTx _
+    | SetLimit _
+    | Status _ -> stepTransaction op m
+    | Closure _
+    | Workflow _ -> stepScope op m
+    | ReadHandle _
+    | DisposeArena -> stepLifetime op m
+    | List(id, via, elem, capacity, steps, ending) -> runList id via elem capacity steps ending m
 
 /// Whether `op` may run in state `m` (it refers only to things that exist, and is defined behaviour).
 let pre (op: Op) (m: Model) =

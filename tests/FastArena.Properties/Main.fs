@@ -40,19 +40,45 @@ let private options (name: string) =
     let _, isChecked, track = configurations |> List.find (fun (n, _, _) -> n = name)
     optionsGen isChecked track
 
-/// Replay seeds of programs that once failed: (configuration, seed, gamma, size). They run first.
-let regressionSeeds: (string * uint64 * uint64 * int) list =
-    [ // Model bugs found while writing the suite: lone surrogates in AllocString (the model re-encoded the text).
-        "disposal tracking", 3626508386768109707UL, 11259158088692711165UL, 22
-        "checked mode and disposal tracking", 2852200289971793619UL, 14410126751275665569UL, 32
-        // Caught the deliberate "budget check forgets padding" bug (README): replays a 41-operation program.
-        "checked mode and disposal tracking", 169540151634350923UL, 13917435845654057973UL, 41
-        // When the core began tracking zeroed slices (the model still said untracked).
-        "checked mode and disposal tracking", 9895956506248033336UL, 1636775161430063265UL, 27
-        "disposal tracking", 12136653420335181109UL, 8937596175805085123UL, 24
-        // When a sequence of unknown count stopped disposing its copies on a budget failure.
-        "disposal tracking", 2862120296653889140UL, 5394156208796847679UL, 100
-        "checked mode and disposal tracking", 8865300816338416368UL, 10508710295781024701UL, 24
+/// Replay seeds of programs that once failed: (the bug it pins, configuration, seed, gamma, size). They run first.
+let regressionSeeds: (string * string * uint64 * uint64 * int) list =
+    [
+        "model bug: AllocString of a lone surrogate (the model re-encoded the text)",
+        "disposal tracking",
+        3626508386768109707UL,
+        11259158088692711165UL,
+        22
+        "model bug: AllocString of a lone surrogate (the model re-encoded the text)",
+        "checked mode and disposal tracking",
+        2852200289971793619UL,
+        14410126751275665569UL,
+        32
+        // Replays a 41-operation program (README, deliberate bugs).
+        "deliberate bug: the budget check forgets padding",
+        "checked mode and disposal tracking",
+        169540151634350923UL,
+        13917435845654057973UL,
+        41
+        "model bug: zeroed slices became tracked in the core, the model still said untracked",
+        "checked mode and disposal tracking",
+        9895956506248033336UL,
+        1636775161430063265UL,
+        27
+        "model bug: zeroed slices became tracked in the core, the model still said untracked",
+        "disposal tracking",
+        12136653420335181109UL,
+        8937596175805085123UL,
+        24
+        "core bug: a sequence of unknown count stopped disposing its copies on a budget failure",
+        "disposal tracking",
+        2862120296653889140UL,
+        5394156208796847679UL,
+        100
+        "core bug: a sequence of unknown count stopped disposing its copies on a budget failure",
+        "checked mode and disposal tracking",
+        8865300816338416368UL,
+        10508710295781024701UL,
+        24
     ]
 
 /// Failing programs found while the suite was written, shrunk, kept as they were printed.
@@ -105,12 +131,12 @@ let regressions =
     testList
         "regressions"
         [
-            for name, seed, gamma, size in regressionSeeds do
+            for bug, name, seed, gamma, size in regressionSeeds do
                 testPropertyWithConfig
                     { fsConfig 1 with
                         replay = Some(seed, gamma, Some size)
                     }
-                    (sprintf "seed (%d, %d, %d) %s" seed gamma size name)
+                    (sprintf "%s (%s, seed %d, %d, %d)" bug name seed gamma size)
                     (property (ArenaMachine(options name)))
             for name, opt, ops in regressionPrograms do
                 testCase name (fun () ->
