@@ -22,7 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # One line per seed row: label; FastArena (class, method, params); the .NET floor (class, method, params);
 # the Rust crates' names in the harness (fastarena-rs, bumpalo; None when the crate has no such
-# operation); the Rust floor's name. The harness mirrors each .NET method (see its header).
+# operation); the Rust floor's name (or (name, n) when the floor row is n operations per iteration). The harness mirrors each .NET method (see its header).
 ROWS = [
     ("1,000 u64 + reset", ("AllocLongBenchmarks", "Arena_AllocLong_Reset", "N=1000"),
      ("AllocLongBenchmarks", "Floor_BumpLong", "N=1000"),
@@ -62,7 +62,7 @@ ROWS = [
      "fa.alloc_reset", "bu.alloc_reset", "fl.bump_reset"),
     ("1 alloc (no reset), in a scope", ("SingleAllocBenchmarks", "Arena_Alloc_Scope", ""),
      ("SingleAllocBenchmarks", "Floor_Bump_Local", ""),
-     None, None, "fl.alloc_u64_reset/N=1000"),
+     None, None, ("fl.alloc_u64_reset/N=1000", 1000)),
     ("checkpoint + alloc + rewind", ("SingleAllocBenchmarks", "Arena_Checkpoint_Alloc_Rewind", ""),
      ("SingleAllocBenchmarks", "Floor_Save_Bump_Restore", ""),
      "fa.checkpoint_alloc_rewind", "bu.raw_checkpoint_alloc_reset_to(unreleased)", "fl.save_bump_restore"),
@@ -163,7 +163,8 @@ def table(dotnet, rust):
         if have_rust:
             fa = rust.get(fa_name) if fa_name else None
             bu = rust.get(bu_name) if bu_name else None
-            fl = rust.get(fl_name)
+            # A floor given as (name, n) is a whole iteration of n operations: per operation it is / n.
+            fl = rust.get(fl_name[0]) / fl_name[1] if isinstance(fl_name, tuple) and fl_name[0] in rust else rust.get(fl_name) if isinstance(fl_name, str) else None
             crates = [x for x in (fa, bu) if x]
             best = min(crates) if crates else None
             verdict = "-"
