@@ -60,6 +60,16 @@ run_tests() {
     echo "== README snippets"
     if dotnet fsi tools/Snippets.fsx --check README.md src/PACKAGE.md; then echo "1 0" >>"$summary"; else echo "0 1" >>"$summary"; status=1; fi
 
+    # `dotnet test` must fail loudly and point here (tests/Directory.Build.targets), never pass silently.
+    echo "== dotnet test fails loudly"
+    local dt
+    dt=$(dotnet test FastArena.sln -c Release --no-build 2>&1)
+    if [ $? -ne 0 ] && grep -q 'FASTARENA001.*run ./build.sh test' <<<"$dt"; then
+        echo "dotnet test: exits non-zero with 'run ./build.sh test'"; echo "1 0" >>"$summary"
+    else
+        echo "$dt"; echo "dotnet test did not fail with FASTARENA001"; echo "0 1" >>"$summary"; status=1
+    fi
+
     # The property suite again, built in Debug so that every Debug.Assert in the library runs, at a
     # tenth of the default size (about 1,000 programs); FASTARENA_DEBUG_PROPERTY_SCALE changes it.
     echo "== tests/Properties (Debug build, Debug.Assert on)"
