@@ -2,6 +2,8 @@
 # The project's two jobs, as the README gives them:
 #   ./build.sh demo [options]   restore, build and run the demo (options: ./build.sh demo --help)
 #   ./build.sh test             restore, build and run every test; ends with "tests: N passed, N failed"
+# and, for packaging work:
+#   ./build.sh pack             build the NuGet packages (every project under src/) into artifacts/packages
 # Nothing here relies on a tool installed by hand: .NET tools come from .config/dotnet-tools.json,
 # restored only by the steps that use them.
 set -uo pipefail
@@ -10,6 +12,18 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 demo_project=samples/QuickStart
 [ -d samples/FastArena.Demo ] && demo_project=samples/FastArena.Demo
+
+# Packs every project under src/ into artifacts/packages (.nupkg and .snupkg). Extra arguments go to
+# `dotnet pack` (run_tests passes --no-build after its Release build).
+pack_packages() {
+    rm -rf artifacts/packages
+    local project
+    for project in src/*/*.csproj src/*/*.fsproj; do
+        [ -e "$project" ] || continue
+        dotnet pack "$project" -c Release --nologo "$@" || return 1
+    done
+    ls artifacts/packages
+}
 
 run_tests() {
     # .NET tools are restored by the steps that use them (notebooks/run.sh restores dotnet-repl).
@@ -44,7 +58,42 @@ run_tests() {
 
     # The README quotes compiled samples; this keeps each quote equal to its sample.
     echo "== README snippets"
-    if dotnet fsi tools/Snippets.fsx --check README.md; then echo "1 0" >>"$summary"; else echo "0 1" >>"$summary"; status=1; fi
+    if dotnet fsi tools/Snippets.fsx --check README.md src/PACKAGE.md; then echo "1 0" >>"$summary"; else echo "0 1" >>"$summary"; status=1; fi
+
+    # `dotnet test` must fail loudly and point here (tests/Directory.Build.targets), never pass silently.
+    echo "== dotnet test fails loudly"
+    local dt
+    dt=$(dotnet test FastArena.sln -c Release --no-build 2>&1)
+    if [ $? -ne 0 ] && grep -q 'FASTARENA001.*run ./build.sh test' <<<"$dt"; then
+        echo "dotnet test: exits non-zero with 'run ./build.sh test'"; echo "1 0" >>"$summary"
+    else
+        echo "$dt"; echo "dotnet test did not fail with FASTARENA001"; echo "0 1" >>"$summary"; status=1
+    fi
+
+    # The property suite again, built in Debug so that every Debug.Assert in the library runs, at a
+    # tenth of the default size (about 1,000 programs); FASTARENA_DEBUG_PROPERTY_SCALE changes it.
+    echo "== tests/Properties (Debug build, Debug.Assert on)"
+    if dotnet build tests/Properties -c Debug --nologo -v quiet; then
+        FASTARENA_PROPERTY_SCALE="${FASTARENA_DEBUG_PROPERTY_SCALE:-0.1}" \
+            dotnet run --no-build -c Debug --project tests/Properties -- --summary || status=1
+    else
+        echo "0 1" >>"$summary"; status=1
+    fi
+
+    # The packages, installed from artifacts/packages by new C# and F# projects and an F# script outside
+    # the repository as the README says; each README snippet pasted, run and its output compared with
+    # the README; the C# one also published with NativeAOT. One test per consumer.
+    echo "== packages and consumers (tools/consumer-check.sh)"
+    local consumers
+    consumers=$(mktemp)
+    if pack_packages --no-build; then
+        tools/consumer-check.sh --aot | tee "$consumers" || status=1
+        sed -nE 's/^consumers: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$consumers" >>"$summary"
+        grep -qE '^consumers: ' "$consumers" || echo "0 1" >>"$summary"
+    else
+        echo "0 1" >>"$summary"; status=1
+    fi
+    rm -f "$consumers"
 
     # The benchmarks run as a smoke test so they cannot rot (see docs/benchmarks.md).
     if [ -x benchmarks/smoke.sh ]; then
@@ -71,8 +120,11 @@ case "${1:-}" in
     test)
         run_tests
         ;;
+    pack)
+        pack_packages
+        ;;
     *)
-        echo "usage: ./build.sh demo [options] | ./build.sh test" >&2
+        echo "usage: ./build.sh demo [options] | ./build.sh test | ./build.sh pack" >&2
         exit 2
         ;;
 esac

@@ -1,7 +1,9 @@
-// The C# quick start quoted by the README. Each region is one README snippet.
+// The C# quick start quoted by the README. Each region is one README snippet; pasted one after the
+// other into a new console project's Program.cs they make this program, and each `// prints:` line is
+// what the line above it writes (build.sh's consumer check runs them from the packed package).
+#region basic
 using FastArena;
 
-#region basic
 using var arena = new Arena();                       // 64 KiB first block
 
 ref long x = ref arena.Alloc(42L);                   // a pointer bump and a store
@@ -9,6 +11,7 @@ Span<int> squares = arena.AllocSlice(8, i => i * i); // 0, 1, 4, ... 49
 ReadOnlySpan<char> name = arena.AllocString("hello");
 
 Console.WriteLine($"{x} {squares[7]} {name.ToString()}: {arena.Stats.BytesAllocated} bytes");
+// prints: 42 49 hello: 50 bytes
 arena.Reset();                                       // everything gone; blocks stay warm
 #endregion
 
@@ -30,9 +33,10 @@ using (var outer = arena.BeginTransaction())
 bool kept = arena.CommitIf(tx =>
 {
     tx.Alloc(1);
-    return false;                                    // false rolls back, like the seed's Err
+    return false;                                    // false rolls back
 });
 Console.WriteLine($"kept: {kept}, depth: {arena.TransactionDepth}");
+// prints: kept: False, depth: 0
 #endregion
 
 #region budget
@@ -42,6 +46,7 @@ using (var request = arena.BeginTransaction())
     request.AllocSlice<byte>(2048);                  // fine
     bool fits = request.TryAllocSlice<byte>(4096, out _);
     Console.WriteLine($"second 4 KiB fits: {fits}, remaining: {request.BudgetRemaining}");
+    // prints: second 4 KiB fits: False, remaining: 2048
     request.Commit();
 }
 #endregion
@@ -55,6 +60,7 @@ for (int i = 0; i < 1024; i++)
 
 Span<int> items = list.Finish();                     // the arena owns the elements now
 Console.WriteLine($"{items.Length} items, items[512] = {items[512]}");
+// prints: 1024 items, items[512] = 512
 #endregion
 
 var stats = arena.Stats;
