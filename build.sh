@@ -72,10 +72,10 @@ run_tests() {
 
     # The property suite again, built in Debug so that every Debug.Assert in the library runs, at a
     # tenth of the default size (about 1,000 programs); FASTARENA_DEBUG_PROPERTY_SCALE changes it.
-    echo "== tests/Properties (Debug build, Debug.Assert on)"
-    if dotnet build tests/Properties -c Debug --nologo -v quiet; then
+    echo "== tests/FastArena.Properties (Debug build, Debug.Assert on)"
+    if dotnet build tests/FastArena.Properties -c Debug --nologo -v quiet; then
         FASTARENA_PROPERTY_SCALE="${FASTARENA_DEBUG_PROPERTY_SCALE:-0.1}" \
-            dotnet run --no-build -c Debug --project tests/Properties -- --summary || status=1
+            dotnet run --no-build -c Debug --project tests/FastArena.Properties -- --summary || status=1
     else
         echo "0 1" >>"$summary"; status=1
     fi
