@@ -29,9 +29,25 @@ run_tests() {
     # .NET tools are restored by the steps that use them (notebooks/run.sh restores dotnet-repl).
     dotnet build FastArena.sln -c Release || { echo "tests: 0 passed, 1 failed"; return 1; }
 
-    local summary status=0
+    local summary failures status=0
     summary=$(mktemp)
+    failures=$(mktemp)
     export FASTARENA_TEST_SUMMARY="$summary"
+    # Each failing test's name (the Expecto suites write theirs through tests/Shared/TestMain.fs; the
+    # other steps below add one line each), printed again just before the final line, so that the end
+    # of a CI log says what failed.
+    export FASTARENA_TEST_FAILURES="$failures"
+    pass() { echo "1 0" >>"$summary"; }
+    fail() { echo "0 1" >>"$summary"; echo "FAILED: $1" >>"$failures"; status=1; }
+
+    # F# formatting is the build's policy: Fantomas (pinned in the tool manifest) must find nothing to
+    # change. `dotnet fantomas src tests tools benchmarks samples` fixes what it reports.
+    echo "== format (fantomas --check)"
+    if dotnet tool restore >/dev/null && dotnet fantomas --check src tests tools benchmarks samples; then
+        echo "fantomas: every F# file is formatted"; pass
+    else
+        fail "fantomas --check: F# files need formatting (dotnet fantomas src tests tools benchmarks samples)"
+    fi
 
     # Expecto executables: each appends "PASSED FAILED" to the summary file (tests/Shared/TestMain.fs).
     for project in tests/*/; do
@@ -40,34 +56,30 @@ run_tests() {
         local before after
         before=$(wc -l <"$summary")
         echo "== $project"
-        dotnet run --no-build -c Release --project "$project" -- --summary || status=1
+        dotnet run --no-build -c Release --project "$project" || status=1
         after=$(wc -l <"$summary")
-        [ "$after" -gt "$before" ] || echo "0 1" >>"$summary"   # crashed before it could report
+        [ "$after" -gt "$before" ] || fail "$project crashed before it could report"
     done
 
     # Every notebook runs headless; each is one test (see notebooks/README.md).
     for notebook in notebooks/*.ipynb; do
         [ -e "$notebook" ] || continue
         echo "== $notebook"
-        if notebooks/run.sh "$notebook"; then
-            echo "1 0" >>"$summary"
-        else
-            echo "0 1" >>"$summary"; status=1
-        fi
+        if notebooks/run.sh "$notebook"; then pass; else fail "notebook $notebook"; fi
     done
 
     # The README quotes compiled samples; this keeps each quote equal to its sample.
     echo "== README snippets"
-    if dotnet fsi tools/Snippets.fsx --check README.md src/PACKAGE.md; then echo "1 0" >>"$summary"; else echo "0 1" >>"$summary"; status=1; fi
+    if dotnet fsi tools/Snippets.fsx --check README.md src/PACKAGE.md; then pass; else fail "README snippets differ from their samples"; fi
 
     # `dotnet test` must fail loudly and point here (tests/Directory.Build.targets), never pass silently.
     echo "== dotnet test fails loudly"
     local dt
     dt=$(dotnet test FastArena.sln -c Release --no-build 2>&1)
     if [ $? -ne 0 ] && grep -q 'FASTARENA001.*run ./build.sh test' <<<"$dt"; then
-        echo "dotnet test: exits non-zero with 'run ./build.sh test'"; echo "1 0" >>"$summary"
+        echo "dotnet test: exits non-zero with 'run ./build.sh test'"; pass
     else
-        echo "$dt"; echo "dotnet test did not fail with FASTARENA001"; echo "0 1" >>"$summary"; status=1
+        echo "$dt"; fail "dotnet test did not fail with FASTARENA001"
     fi
 
     # The property suite again, built in Debug so that every Debug.Assert in the library runs, at a
@@ -75,9 +87,9 @@ run_tests() {
     echo "== tests/FastArena.Properties (Debug build, Debug.Assert on)"
     if dotnet build tests/FastArena.Properties -c Debug --nologo -v quiet; then
         FASTARENA_PROPERTY_SCALE="${FASTARENA_DEBUG_PROPERTY_SCALE:-0.1}" \
-            dotnet run --no-build -c Debug --project tests/FastArena.Properties -- --summary || status=1
+            dotnet run --no-build -c Debug --project tests/FastArena.Properties || status=1
     else
-        echo "0 1" >>"$summary"; status=1
+        fail "tests/FastArena.Properties did not build in Debug"
     fi
 
     # The packages, installed from artifacts/packages by new C# and F# projects and an F# script outside
@@ -87,18 +99,19 @@ run_tests() {
     local consumers
     consumers=$(mktemp)
     if pack_packages --no-build; then
-        tools/consumer-check.sh --aot | tee "$consumers" || status=1
+        tools/consumer-check.sh --aot 2>&1 | tee "$consumers" || status=1
         sed -nE 's/^consumers: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$consumers" >>"$summary"
-        grep -qE '^consumers: ' "$consumers" || echo "0 1" >>"$summary"
+        sed -nE 's/^consumer check: ([^:]*): FAILED: (.*)$/FAILED: consumer \1 -- \2/p' "$consumers" >>"$failures"
+        grep -qE '^consumers: ' "$consumers" || fail "tools/consumer-check.sh ended without its count"
     else
-        echo "0 1" >>"$summary"; status=1
+        fail "the packages did not pack"
     fi
     rm -f "$consumers"
 
     # The benchmarks run as a smoke test so they cannot rot (see docs/benchmarks.md).
     if [ -x benchmarks/smoke.sh ]; then
         echo "== benchmarks (smoke)"
-        if benchmarks/smoke.sh; then echo "1 0" >>"$summary"; else echo "0 1" >>"$summary"; status=1; fi
+        if benchmarks/smoke.sh; then pass; else fail "benchmarks/smoke.sh"; fi
     fi
 
     local passed failed
@@ -107,6 +120,11 @@ run_tests() {
     rm -f "$summary"
     [ "$failed" -eq 0 ] || status=1
     printf '\n'
+    if [ -s "$failures" ]; then
+        echo "failed tests:"
+        sed 's/^/  /' "$failures"
+    fi
+    rm -f "$failures"
     echo "tests: $passed passed, $failed failed"
     return $status
 }
@@ -114,8 +132,11 @@ run_tests() {
 case "${1:-}" in
     demo)
         shift
-        # The demo uses no .NET tool, so none is restored here.
-        dotnet run -c Release --project "$demo_project" -- "$@"
+        # The demo uses no .NET tool, so none is restored here. A line says what the build is doing
+        # (the first one restores packages, about half a minute); then the demo runs without rebuilding.
+        echo "building $demo_project (Release; the first build also restores packages)..." >&2
+        dotnet build "$demo_project" -c Release --nologo -v quiet -clp:NoSummary || exit 1
+        dotnet run --no-build -c Release --project "$demo_project" -- "$@"
         ;;
     test)
         run_tests

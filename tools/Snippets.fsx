@@ -21,13 +21,18 @@ let root = Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, ".."))
 
 let region (path: string) (name: string) : string list =
     let lines = File.ReadAllLines(Path.Combine(root, path)) |> List.ofArray
-    let isStart (l: string) = Regex.IsMatch(l.Trim(), $@"^(//\s*)?#region\s+{Regex.Escape name}\s*$")
-    let isEnd (l: string) = Regex.IsMatch(l.Trim(), @"^(//\s*)?#endregion\b")
+
+    let isStart (l: string) =
+        Regex.IsMatch(l.Trim(), $@"^(//\s*)?#region\s+{Regex.Escape name}\s*$")
+
+    let isEnd (l: string) =
+        Regex.IsMatch(l.Trim(), @"^(//\s*)?#endregion\b")
 
     match lines |> List.skipWhile (isStart >> not) with
     | [] -> failwithf "%s: no region '%s'" path name
     | _ :: rest ->
         let body = rest |> List.takeWhile (isEnd >> not)
+
         let indent =
             body
             |> List.filter (String.IsNullOrWhiteSpace >> not)
@@ -35,11 +40,18 @@ let region (path: string) (name: string) : string list =
             |> function
                 | [] -> 0
                 | xs -> List.min xs
-        body |> List.map (fun l -> if l.Length >= indent then l.Substring indent else l.TrimStart())
+
+        body
+        |> List.map (fun l ->
+            if l.Length >= indent then
+                l.Substring indent
+            else
+                l.TrimStart())
 
 /// The document with every snippet replaced by its region, and the names of the snippets that changed.
 let render (doc: string list) : string list * string list =
     let marker = Regex(@"^<!--\s*snippet:\s*(\S+)#(\S+)\s*-->\s*$")
+
     let rec go acc changed lines =
         match lines with
         | [] -> List.rev acc, List.rev changed

@@ -30,8 +30,24 @@ type FSharpWorkflowBenchmarks() =
             let! n = alloc 14L
             let! o = alloc 15L
             let! p = alloc 16L
-            return a.Value + b.Value + c.Value + d.Value + e.Value + f.Value + g.Value + h.Value
-                   + i.Value + j.Value + k.Value + l.Value + m.Value + n.Value + o.Value + p.Value
+
+            return
+                a.Value
+                + b.Value
+                + c.Value
+                + d.Value
+                + e.Value
+                + f.Value
+                + g.Value
+                + h.Value
+                + i.Value
+                + j.Value
+                + k.Value
+                + l.Value
+                + m.Value
+                + n.Value
+                + o.Value
+                + p.Value
         }
 
     // The same 16 allocations, then an Error: the whole transaction rolls back.
@@ -53,8 +69,25 @@ type FSharpWorkflowBenchmarks() =
             let! n = alloc 14L
             let! o = alloc 15L
             let! p = alloc 16L
-            let total = a.Value + b.Value + c.Value + d.Value + e.Value + f.Value + g.Value + h.Value
-                        + i.Value + j.Value + k.Value + l.Value + m.Value + n.Value + o.Value + p.Value
+
+            let total =
+                a.Value
+                + b.Value
+                + c.Value
+                + d.Value
+                + e.Value
+                + f.Value
+                + g.Value
+                + h.Value
+                + i.Value
+                + j.Value
+                + k.Value
+                + l.Value
+                + m.Value
+                + n.Value
+                + o.Value
+                + p.Value
+
             if total > 0L then
                 return! Error "rolled back"
             else
@@ -80,11 +113,15 @@ type FSharpWorkflowBenchmarks() =
     [<Benchmark(Baseline = true, OperationsPerInvoke = 64)>]
     member _.CSharp_Tx16_Commit() =
         let mutable total = 0L
+
         for _ in 1..ops do
             use tx = mem.BeginTransaction()
+
             for v in 1L .. 16L do
                 total <- total + tx.Alloc v
+
             tx.Commit()
+
         mem.Reset()
         total
 
@@ -92,10 +129,12 @@ type FSharpWorkflowBenchmarks() =
     [<Benchmark(OperationsPerInvoke = 64)>]
     member _.FSharp_Workflow16_Commit() =
         let mutable total = 0L
+
         for _ in 1..ops do
             match Arena.run mem sixteen with
             | Ok v -> total <- total + v
             | Error _ -> ()
+
         mem.Reset()
         total
 
@@ -103,19 +142,25 @@ type FSharpWorkflowBenchmarks() =
     [<Benchmark(OperationsPerInvoke = 64)>]
     member _.CSharp_Tx16_Rollback() =
         let mutable total = 0L
+
         for _ in 1..ops do
             use tx = mem.BeginTransaction()
+
             for v in 1L .. 16L do
                 total <- total + tx.Alloc v
+
             tx.Rollback()
+
         total
 
     /// The workflow ending in Error after 16 allocations: Arena.run rolls it back.
     [<Benchmark(OperationsPerInvoke = 64)>]
     member _.FSharp_Workflow16_Error() =
         let mutable failures = 0
+
         for _ in 1..ops do
             match Arena.run mem sixteenThenError with
             | Ok _ -> ()
             | Error _ -> failures <- failures + 1
+
         failures

@@ -9,12 +9,19 @@ open BenchmarkDotNet.Running
 [<EntryPoint>]
 let main args =
     let config = DefaultConfig.Instance.AddExporter(JsonExporter.Full)
-    let summaries = BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args, config) |> Seq.toArray
 
-    if args |> Array.exists (fun a -> a = "--list" || a = "--help" || a = "--info" || a = "--version") then
+    let summaries =
+        BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args, config)
+        |> Seq.toArray
+
+    if
+        args
+        |> Array.exists (fun a -> a = "--list" || a = "--help" || a = "--info" || a = "--version")
+    then
         0
     else
         let cases = summaries |> Array.sumBy (fun s -> s.BenchmarksCases.Length)
+
         let failed =
             summaries
             |> Array.sumBy (fun s ->

@@ -71,8 +71,12 @@ type Counters() =
     static let mutable programs = 0L
     static let mutable operations = 0L
 
+    /// Counts a program; every 1,000th prints a progress line to stderr (a default run makes about 10,000).
     static member Program() =
-        Interlocked.Increment(&programs) |> ignore
+        let n = Interlocked.Increment(&programs)
+
+        if n % 1000L = 0L then
+            eprintfn "properties: %d programs run" n
 
     static member Operation() =
         Interlocked.Increment(&operations) |> ignore

@@ -141,7 +141,10 @@ let regressions =
             for name, opt, ops in regressionPrograms do
                 testCase name (fun () ->
                     try
-                        FsCheck.Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(1), replay opt ops)
+                        FsCheck.Check.One(
+                            FsCheck.Config.QuickThrowOnFailure.WithMaxTest(1).WithQuietOnSuccess(true),
+                            replay opt ops
+                        )
                     with e ->
                         failtestf "%s\n%s" e.Message (String.concat "\n" (List.map show ops)))
         ]

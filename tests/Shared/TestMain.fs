@@ -1,12 +1,30 @@
 /// The entry point shared by the Expecto test executables: runs the tests with the command-line
 /// arguments and, when FASTARENA_TEST_SUMMARY names a file, appends one line "PASSED FAILED" to it
-/// so that build.sh can print a single total for the whole run.
+/// so that build.sh can print a single total for the whole run; when FASTARENA_TEST_FAILURES names a
+/// file, each failing test's name and the first line of its message are appended to it, so that the end
+/// of a CI log says which tests failed without scrolling back through every suite.
+///
+/// Output: when stdout is not a terminal (a CI log, a pipe), Expecto runs without colours and without
+/// its spinner, so the log holds no ANSI escape codes. Passing tests are summarised as a count per test
+/// list (`--summary` still lists every name); failing ones are listed by name.
 module FastArena.Testing.TestMain
 
 open System
 open System.IO
 open Expecto
 open Expecto.Impl
+
+/// "name N" for each top-level test list under the root, in order of first appearance.
+let private countsByList (passed: (FlatTest * TestSummary) list) =
+    passed
+    |> List.map (fun (t, _) ->
+        match t.name with
+        | _ :: list :: _ :: _ -> list
+        | [ root; _ ] -> root
+        | parts -> String.concat "." parts)
+    |> List.countBy id
+    |> List.map (fun (list, n) -> sprintf "%s %d" list n)
+    |> String.concat ", "
 
 /// Runs `tests` with Expecto's CLI arguments and records the counts.
 let run (argv: string[]) (tests: Test) : int =
@@ -18,13 +36,47 @@ let run (argv: string[]) (tests: Test) : int =
             let failed = summary.failed.Length + summary.errored.Length
             File.AppendAllText(path, sprintf "%d %d%s" summary.passed.Length failed Environment.NewLine)
 
+    let recordFailures (config: ExpectoConfig) (summary: TestRunSummary) =
+        match Environment.GetEnvironmentVariable "FASTARENA_TEST_FAILURES" with
+        | null
+        | "" -> ()
+        | path ->
+            for t, s in summary.failed @ summary.errored do
+                let message =
+                    match s.result with
+                    | TestResult.Failed m -> m
+                    | TestResult.Error e -> e.GetType().Name + ": " + e.Message
+                    | other -> string other
+
+                let firstLine =
+                    message.Trim().Split('\n').[0].Trim()
+                    |> fun l -> if l.Length > 300 then l.Substring(0, 300) + "..." else l
+
+                File.AppendAllText(
+                    path,
+                    sprintf "FAILED: %s -- %s%s" (config.joinWith.format t.name) firstLine Environment.NewLine
+                )
+
     let printer =
         { defaultConfig.printer with
             summary =
                 fun config summary ->
                     async {
                         do! defaultConfig.printer.summary config summary
-                        record summary
-                    } }
+                        printfn "passed: %d (%s)" summary.passed.Length (countsByList summary.passed)
 
-    runTestsWithCLIArgs [ CLIArguments.Printer printer ] argv tests
+                        for t, _ in summary.failed @ summary.errored do
+                            printfn "FAILED: %s" (config.joinWith.format t.name)
+
+                        record summary
+                        recordFailures config summary
+                    }
+        }
+
+    let plain =
+        if Console.IsOutputRedirected then
+            [ CLIArguments.Colours 0; CLIArguments.No_Spinner ]
+        else
+            []
+
+    runTestsWithCLIArgs ([ CLIArguments.Printer printer ] @ plain) argv tests

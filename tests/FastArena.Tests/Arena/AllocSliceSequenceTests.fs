@@ -50,7 +50,10 @@ let tests =
                 a.AllocSlice<byte>(3000).Length |> ignore
                 let before = position a
 
-                Expect.throwsT<EnumeratorFailed> (fun () -> a.AllocSlice(throwingAfter 600).Length |> ignore) "the enumerator's exception"
+                Expect.throwsT<EnumeratorFailed>
+                    (fun () -> a.AllocSlice(throwingAfter 600).Length |> ignore)
+                    "the enumerator's exception"
+
                 Expect.equal a.BytesAllocated 3000L "BytesAllocated as before (the issue saw +1024)"
                 Expect.equal (position a) before "the cursor is back where it was"
 
@@ -60,7 +63,11 @@ let tests =
                 use tx = a.BeginTransaction()
                 tx.AllocSlice<byte>(3500).Length |> ignore
                 let used = tx.BytesUsed
-                Expect.throwsT<EnumeratorFailed> (fun () -> tx.AllocSlice(throwingAfter 300).Length |> ignore) "the enumerator's exception"
+
+                Expect.throwsT<EnumeratorFailed>
+                    (fun () -> tx.AllocSlice(throwingAfter 300).Length |> ignore)
+                    "the enumerator's exception"
+
                 Expect.equal tx.BytesUsed used "BytesUsed as before"
                 let ok = tx.AllocSlice(Seq.init 10 int64)
                 Expect.equal ok.Length 10 "the arena goes on"

@@ -27,12 +27,14 @@ let private pageRound (size: nativeint) = (int64 size + 4095L) &&& ~~~4095L
 let private useGuardedBlocks () =
     NativeBlock.s_testAllocate <-
         Func<nativeint, nativeint>(fun size ->
-            let p = Libc.mmap (0n, unativeint (pageRound size), 3 (* READ|WRITE *), 0x22 (* PRIVATE|ANONYMOUS *), -1, 0n)
+            let p =
+                Libc.mmap (0n, unativeint (pageRound size), 3 (* READ|WRITE *) , 0x22 (* PRIVATE|ANONYMOUS *) , -1, 0n)
+
             if p = -1n then 0n else p)
 
     NativeBlock.s_testFree <-
         Action<nativeint, nativeint>(fun p size ->
-            if Libc.mprotect (p, unativeint (pageRound size), 0 (* PROT_NONE *)) <> 0 then
+            if Libc.mprotect (p, unativeint (pageRound size), 0 (* PROT_NONE *) ) <> 0 then
                 failwith "mprotect failed")
 
 /// What the child processes run (`FastArena.Tests --child <name>`); the exit code is the verdict.
@@ -131,19 +133,103 @@ let private lists =
                 arena.Dispose()
 
                 let check (what: string) (caught: exn | null) (count: int) =
-                    Expect.isTrue (isExn<ObjectDisposedException> caught) $"{what}: ObjectDisposedException, got %A{caught}"
+                    Expect.isTrue
+                        (isExn<ObjectDisposedException> caught)
+                        $"{what}: ObjectDisposedException, got %A{caught}"
+
                     Expect.equal count 2 $"{what}: count unchanged"
 
-                check "Add (spare capacity: the fast path)" (try list.Add 3L; none with e -> e) list.Count
-                check "TryAdd" (try list.TryAdd 3L |> ignore; none with e -> e) list.Count
-                check "AddRange span" (try list.AddRange(ReadOnlySpan [| 3L |]); none with e -> e) list.Count
-                check "AddRange seq" (try list.AddRange(Seq.singleton 3L); none with e -> e) list.Count
-                check "indexer" (try let v = list[0] in ignore v; none with e -> e) list.Count
-                check "AsSpan" (try list.AsSpan().Length |> ignore; none with e -> e) list.Count
-                check "Pop" (try list.Pop() |> ignore; none with e -> e) list.Count
-                check "Clear" (try list.Clear(); none with e -> e) list.Count
-                check "Reserve" (try list.Reserve 1; none with e -> e) list.Count
-                check "Finish" (try list.Finish().Length |> ignore; none with e -> e) list.Count
+                check
+                    "Add (spare capacity: the fast path)"
+                    (try
+                        list.Add 3L
+                        none
+                     with e ->
+                         e)
+                    list.Count
+
+                check
+                    "TryAdd"
+                    (try
+                        list.TryAdd 3L |> ignore
+                        none
+                     with e ->
+                         e)
+                    list.Count
+
+                check
+                    "AddRange span"
+                    (try
+                        list.AddRange(ReadOnlySpan [| 3L |])
+                        none
+                     with e ->
+                         e)
+                    list.Count
+
+                check
+                    "AddRange seq"
+                    (try
+                        list.AddRange(Seq.singleton 3L)
+                        none
+                     with e ->
+                         e)
+                    list.Count
+
+                check
+                    "indexer"
+                    (try
+                        let v = list[0] in
+                        ignore v
+                        none
+                     with e ->
+                         e)
+                    list.Count
+
+                check
+                    "AsSpan"
+                    (try
+                        list.AsSpan().Length |> ignore
+                        none
+                     with e ->
+                         e)
+                    list.Count
+
+                check
+                    "Pop"
+                    (try
+                        list.Pop() |> ignore
+                        none
+                     with e ->
+                         e)
+                    list.Count
+
+                check
+                    "Clear"
+                    (try
+                        list.Clear()
+                        none
+                     with e ->
+                         e)
+                    list.Count
+
+                check
+                    "Reserve"
+                    (try
+                        list.Reserve 1
+                        none
+                     with e ->
+                         e)
+                    list.Count
+
+                check
+                    "Finish"
+                    (try
+                        list.Finish().Length |> ignore
+                        none
+                     with e ->
+                         e)
+                    list.Count
+
                 list.Dispose()
                 Expect.isTrue arena.IsDisposed "still disposed"
 
@@ -153,7 +239,14 @@ let private lists =
                 let mutable list = new ArenaList<int64>(arena, 16)
                 list.Add 1L
                 arena.Dispose()
-                let caught = (try list.Add 2L; none with e -> e)
+
+                let caught =
+                    (try
+                        list.Add 2L
+                        none
+                     with e ->
+                         e)
+
                 Expect.isTrue (isExn<ObjectDisposedException> caught) $"ObjectDisposedException, got %A{caught}"
                 Expect.equal list.Count 1 "count unchanged"
 
@@ -162,7 +255,14 @@ let private lists =
                 let arena = unchecked 4096L
                 let mutable list = new ArenaList<int64>(arena)
                 arena.Dispose()
-                let caught = (try list.Add 1L; none with e -> e)
+
+                let caught =
+                    (try
+                        list.Add 1L
+                        none
+                     with e ->
+                         e)
+
                 Expect.isTrue (isExn<ObjectDisposedException> caught) $"ObjectDisposedException, got %A{caught}"
         ]
 
@@ -170,7 +270,8 @@ let private arenaMembers =
     testList
         "arena members after Dispose"
         [
-            testCase "BytesAllocated, BlockCount, Stats, TransactionDepth and GetCheckpoint throw ObjectDisposedException"
+            testCase
+                "BytesAllocated, BlockCount, Stats, TransactionDepth and GetCheckpoint throw ObjectDisposedException"
             <| fun () ->
                 let arena = unchecked 4096L
                 arena.AllocSlice<byte>(3000).Length |> ignore
@@ -190,17 +291,21 @@ let private arenaMembers =
                 Expect.isFalse arena.TracksDisposal "TracksDisposal"
                 Expect.equal (arena.ToString()) "Arena (disposed)" "ToString"
 
-            testCase "a transaction of a disposed unchecked arena throws ObjectDisposedException; its Dispose does nothing"
+            testCase
+                "a transaction of a disposed unchecked arena throws ObjectDisposedException; its Dispose does nothing"
             <| fun () ->
                 let arena = unchecked 4096L
                 let tx = arena.BeginTransaction()
                 tx.Alloc 1L |> ignore
                 arena.Dispose()
-                Expect.throwsT<ObjectDisposedException> (fun () -> tx.Alloc 2L |> ignore) "Alloc through the transaction"
+
+                Expect.throwsT<ObjectDisposedException>
+                    (fun () -> tx.Alloc 2L |> ignore)
+                    "Alloc through the transaction"
+
                 Expect.throwsT<ObjectDisposedException> (fun () -> tx.Commit()) "Commit"
                 Expect.isFalse tx.IsActive "not active"
                 tx.Dispose()
         ]
 
-let tests =
-    testList "Use after Dispose" [ lists; arenaMembers; childProcess ]
+let tests = testList "Use after Dispose" [ lists; arenaMembers; childProcess ]

@@ -115,5 +115,4 @@ let private finalization =
                 GC.WaitForPendingFinalizers()
         ]
 
-let tests =
-    testList "Native blocks" [ pressure; testSequenced finalization ]
+let tests = testList "Native blocks" [ pressure; testSequenced finalization ]

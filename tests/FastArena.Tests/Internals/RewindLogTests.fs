@@ -53,8 +53,16 @@ let private log =
 
                 // The rewind to 100 was dropped: no longer provably stale, but never reported Live.
                 Expect.equal (log.Check(0L, 150L)) RewindLog.Liveness.Unproven "older than the window"
-                Expect.equal (log.Check(0L, 10L)) RewindLog.Liveness.Unproven "valid but older than the window: not Stale"
-                Expect.equal (log.Check(log.Epoch - 1L, 5000L + int64 (2 * window))) RewindLog.Liveness.Live "recent: exact"
+
+                Expect.equal
+                    (log.Check(0L, 10L))
+                    RewindLog.Liveness.Unproven
+                    "valid but older than the window: not Stale"
+
+                Expect.equal
+                    (log.Check(log.Epoch - 1L, 5000L + int64 (2 * window)))
+                    RewindLog.Liveness.Live
+                    "recent: exact"
 
             testCase "a Reset makes every answer exact again, in O(1)"
             <| fun () ->
@@ -86,7 +94,9 @@ let private arena =
                     risingPair arena i
 
                 let w = witness arena
-                throwsUnchanged<ArgumentException> arena w "stale, rewound below within the window" (fun () -> arena.Rewind high)
+
+                throwsUnchanged<ArgumentException> arena w "stale, rewound below within the window" (fun () ->
+                    arena.Rewind high)
 
             testCase "a valid checkpoint below everything survives thousands of rising rewinds"
             <| fun () ->
@@ -100,7 +110,11 @@ let private arena =
                 arena.Rewind cp
                 Expect.equal arena.BytesAllocated cp.BytesAllocated "rewound to the old checkpoint"
                 let p = arena.AllocRaw(1n, 1n)
-                Expect.equal (vaddr p % 4096n) 8n "the next allocation lands right after the checkpoint (block 0 offset 8)"
+
+                Expect.equal
+                    (vaddr p % 4096n)
+                    8n
+                    "the next allocation lands right after the checkpoint (block 0 offset 8)"
 
             testCase "a stale checkpoint older than the window in a block no longer in use is rejected"
             <| fun () ->
@@ -165,7 +179,8 @@ let private noGarbage =
             testCase "two million rising commit + rollback pairs without a reset allocate 0 managed bytes after warm-up"
             <| fun () ->
                 for mode in [ false; true ] do
-                    use arena = new Arena(ArenaOptions(InitialBlockSize = (8L <<< 20), CheckedMode = mode))
+                    use arena =
+                        new Arena(ArenaOptions(InitialBlockSize = (8L <<< 20), CheckedMode = mode))
 
                     // Warm-up: the frame stack and the log's ring reach their sizes.
                     managedBytesOf arena (4 * window) |> ignore
@@ -179,5 +194,4 @@ let private noGarbage =
                     Expect.equal (measure 1 + measure 1) 0L $"managed bytes of 2,000,000 pairs (checked mode {mode})"
         ]
 
-let tests =
-    testList "Rewind log window" [ log; arena; testSequenced noGarbage ]
+let tests = testList "Rewind log window" [ log; arena; testSequenced noGarbage ]
