@@ -60,9 +60,16 @@ let render (doc: string list) : string list * string list =
             let wanted = region g[1].Value g[2].Value
             let old = rest |> List.takeWhile (fun l -> not (l.StartsWith "```"))
             let after = rest |> List.skip (old.Length + 1)
-            let changed = if old = wanted then changed else $"{g[1].Value}#{g[2].Value}" :: changed
+
+            let changed =
+                if old = wanted then
+                    changed
+                else
+                    $"{g[1].Value}#{g[2].Value}" :: changed
+
             go ("```" :: List.rev wanted @ fence :: m :: acc) changed after
         | l :: rest -> go (l :: acc) changed rest
+
     go [] [] doc
 
 /// The text of every snippet in the document whose fence names `lang`, in document order.
@@ -100,10 +107,14 @@ match fsi.CommandLineArgs |> Array.toList |> List.tail with
             printfn "%s: every snippet matches its sample" file
         else
             changed
-            |> List.iter (eprintfn "%s: snippet %s differs from the sample (run tools/Snippets.fsx --update %s)" file file)
+            |> List.iter (
+                eprintfn "%s: snippet %s differs from the sample (run tools/Snippets.fsx --update %s)" file file
+            )
+
             failed <- true
 
-    if failed then exit 1
+    if failed then
+        exit 1
 | _ ->
     eprintfn "usage: dotnet fsi tools/Snippets.fsx --check|--update FILE.md... | --paste csharp|fsharp FILE.md"
     exit 2

@@ -296,7 +296,8 @@ let private wrongThread =
     testList
         "threads"
         [
-            testCase "checked mode: use from another thread, one thread at a time, works (the race rule is in ThreadRulesTests)"
+            testCase
+                "checked mode: use from another thread, one thread at a time, works (the race rule is in ThreadRulesTests)"
             <| fun () ->
                 use arena = checkedArena 4096L
                 let h = arena.AllocHandle 5L

@@ -142,7 +142,10 @@ let private races =
                 finally
                     onDispose <- ignore
 
-                Expect.isEmpty failures "every call from the other thread threw InvalidOperationException and changed nothing"
+                Expect.isEmpty
+                    failures
+                    "every call from the other thread threw InvalidOperationException and changed nothing"
+
                 Expect.isFalse arena.IsDisposed "still alive"
                 Expect.equal h.Value 5L "the handle still reads"
                 tx.Commit()
@@ -150,7 +153,9 @@ let private races =
 
             testCase "two threads hammering one checked arena: at least one InvalidOperationException, no corruption"
             <| fun () ->
-                use arena = new Arena(ArenaOptions(InitialBlockSize = (32L <<< 20), CheckedMode = true))
+                use arena =
+                    new Arena(ArenaOptions(InitialBlockSize = (32L <<< 20), CheckedMode = true))
+
                 let rounds = 1_000_000
                 let caught = ref 0
                 use start = new Barrier(2)
@@ -179,8 +184,12 @@ let private races =
 
                     kept, allocated
 
-                let t1 = Task.Factory.StartNew((fun () -> hammer 1L), TaskCreationOptions.LongRunning)
-                let t2 = Task.Factory.StartNew((fun () -> hammer 2L), TaskCreationOptions.LongRunning)
+                let t1 =
+                    Task.Factory.StartNew((fun () -> hammer 1L), TaskCreationOptions.LongRunning)
+
+                let t2 =
+                    Task.Factory.StartNew((fun () -> hammer 2L), TaskCreationOptions.LongRunning)
+
                 let kept1, n1 = t1.Result
                 let kept2, n2 = t2.Result
                 let kept = Seq.append kept1 kept2 |> Array.ofSeq
@@ -190,7 +199,9 @@ let private races =
                     if h.Value <> value then
                         failtestf "a value was overwritten: %d" value
 
-                let addresses = kept |> Array.map (fun struct (h, _) -> paddr (h.DangerousGetPointer()))
+                let addresses =
+                    kept |> Array.map (fun struct (h, _) -> paddr (h.DangerousGetPointer()))
+
                 Expect.equal (Array.distinct addresses).Length addresses.Length "no two allocations share memory"
                 Expect.equal arena.BytesAllocated (8L * (n1 + n2)) "BytesAllocated counts every allocation once"
         ]
@@ -292,7 +303,8 @@ let private cleanup =
                 finally
                     onDispose <- ignore
 
-            testCase "a using var tx across an await in checked mode, the body throwing after the hop: the original exception"
+            testCase
+                "a using var tx across an await in checked mode, the body throwing after the hop: the original exception"
             <| fun () ->
                 use arena = checkedArena 4096L
 
@@ -323,7 +335,12 @@ let runChild (name: string) : int =
         0
     | "checked-switch-on-option-off" ->
         AppContext.SetSwitch(ArenaOptions.CheckedModeSwitch, true)
-        printfn "default %b arena %b" ArenaOptions.DefaultCheckedMode (new Arena(ArenaOptions(CheckedMode = false))).IsChecked
+
+        printfn
+            "default %b arena %b"
+            ArenaOptions.DefaultCheckedMode
+            (new Arena(ArenaOptions(CheckedMode = false))).IsChecked
+
         0
     | _ -> 64
 

@@ -77,7 +77,9 @@ let runChild (name: string) : int =
 let childWith (env: (string * string) list) (name: string) =
     let self = nonNull Environment.ProcessPath
     let entry = (nonNull (Reflection.Assembly.GetEntryAssembly())).Location
-    let info = ProcessStartInfo(self, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+
+    let info =
+        ProcessStartInfo(self, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
 
     if Path.GetFileNameWithoutExtension self = "dotnet" then
         info.ArgumentList.Add entry
@@ -89,6 +91,7 @@ let childWith (env: (string * string) list) (name: string) =
 
     for key, value in env do
         info.Environment[key] <- value
+
     use p = nonNull (Process.Start info)
     let out = p.StandardOutput.ReadToEndAsync()
     let err = p.StandardError.ReadToEndAsync()
