@@ -14,6 +14,44 @@ open System.IO
 open Expecto
 open Expecto.Impl
 
+/// Stands between Expecto and a redirected stdout: drops ANSI escape sequences (Expecto writes a colour
+/// reset at the start of each log line even at colour level 0) and the blanks its progress line leaves
+/// at the end of a line, so a CI log reads as plain text. Output goes out line by line.
+type private PlainWriter(inner: TextWriter) =
+    inherit TextWriter()
+    let line = Text.StringBuilder()
+    // 0: text; 1: after ESC; 2: inside a CSI sequence (ESC [ ... final byte).
+    let mutable state = 0
+
+    let emit () =
+        let mutable n = line.Length
+
+        while n > 0 && line.[n - 1] = ' ' do
+            n <- n - 1
+
+        inner.WriteLine(line.ToString(0, n))
+        line.Clear() |> ignore
+
+    override _.Encoding = inner.Encoding
+
+    override _.Write(c: char) =
+        match state, c with
+        | 0, '\u001b' -> state <- 1
+        | 0, '\n' -> emit ()
+        | 0, '\r' -> ()
+        | 0, c -> line.Append c |> ignore
+        | 1, '[' -> state <- 2
+        | 1, _ -> state <- 0
+        | _, c when c >= '@' && c <= '~' -> state <- 0
+        | _ -> ()
+
+    override _.Flush() =
+        if line.Length > 0 then
+            inner.Write(line.ToString())
+            line.Clear() |> ignore
+
+        inner.Flush()
+
 /// "name N" for each top-level test list under the root, in order of first appearance.
 let private countsByList (passed: (FlatTest * TestSummary) list) =
     passed
@@ -75,8 +113,13 @@ let run (argv: string[]) (tests: Test) : int =
 
     let plain =
         if Console.IsOutputRedirected then
+            let writer = new PlainWriter(Console.Out)
+            Console.SetOut(TextWriter.Synchronized writer)
             [ CLIArguments.Colours 0; CLIArguments.No_Spinner ]
         else
             []
 
-    runTestsWithCLIArgs ([ CLIArguments.Printer printer ] @ plain) argv tests
+    try
+        runTestsWithCLIArgs ([ CLIArguments.Printer printer ] @ plain) argv tests
+    finally
+        Console.Out.Flush()
