@@ -13,7 +13,9 @@ namespace FastArena.Json;
 /// <see cref="Utf8JsonReader"/> inside a transaction of the arena: on success the transaction commits
 /// and the document stays until the arena rewinds below <see cref="Start"/>; on any refusal
 /// (<see cref="ArenaJsonError"/>) it rolls back, so the arena's bytes, cursor and contents are exactly as
-/// before the call. Strings are stored unescaped in UTF-8, numbers as their original text.
+/// before the call. The input is copied into the arena once, so the document does not refer to the
+/// caller's buffer; strings without escapes and numbers are read from that copy in place, strings with
+/// escapes get an unescaped UTF-8 copy of their own.
 /// </para>
 /// <para>
 /// A document is a small handle, not an owner: it has no <c>Dispose</c>. Give its memory back with
@@ -46,7 +48,7 @@ public readonly unsafe struct ArenaJsonDocument
     /// <summary>The arena's position before the document: rewinding to it gives the document back.</summary>
     public Checkpoint Start => _start;
 
-    /// <summary>The arena bytes the document takes (nodes, strings and alignment padding).</summary>
+    /// <summary>The arena bytes the document takes (the copy of the input, nodes, unescaped strings and alignment padding).</summary>
     public long BytesUsed => _bytesUsed;
 
     /// <summary>Parses UTF-8 JSON into <paramref name="arena"/>.</summary>

@@ -29,7 +29,8 @@ public sealed class ArenaJsonOptions
     }
 
     /// <summary>
-    /// The most arena bytes one document may take (nodes, strings and padding, as
+    /// The most arena bytes one document may take (the copy of its input text, nodes, unescaped
+    /// strings and padding, as
     /// <see cref="Arena.BytesAllocated"/> counts them), enforced with a transaction budget
     /// (<see cref="Transaction.SetLimit"/>); null (the default) for no budget of its own.
     /// </summary>

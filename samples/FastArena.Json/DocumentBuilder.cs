@@ -1,15 +1,18 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
 
 namespace FastArena.Json;
 
 /// <summary>
-/// Builds a document from <see cref="Utf8JsonReader"/> tokens in one pass. Children are collected on
-/// per-thread scratch stacks (managed arrays reused from document to document) and copied into the
-/// arena as one contiguous array when their container ends, so each container costs one arena
-/// allocation and the arena holds nothing but the finished document.
+/// Builds a document from <see cref="Utf8JsonReader"/> tokens in one pass. The input is first copied
+/// into the arena as one block (the document's text); strings without escapes and numbers are then
+/// pointers into that copy, so they cost no allocation of their own; only escaped strings get an
+/// unescaped copy. Children are collected on per-thread scratch stacks (managed arrays reused from
+/// document to document) and copied into the arena as one contiguous array when their container ends,
+/// so each container costs one arena allocation and the arena holds nothing but the finished document.
 /// </summary>
 internal static unsafe class DocumentBuilder
 {
@@ -87,6 +90,20 @@ internal static unsafe class DocumentBuilder
     private static ArenaJsonError Read(Arena arena, Transaction tx, ReadOnlySpan<byte> utf8, int maxDepth, Scratch s, out Node* root, ref Failure failure)
     {
         root = null;
+
+        // The document's text: one copy of the input in the arena (N5). Strings without escapes and
+        // numbers point into it. One vectorized UTF-8 check of the whole input replaces a check per
+        // string; only an input that fails it is checked string by string, to find the bad one.
+        if (!arena.TryAllocRaw(Math.Max(1, utf8.Length), 1, out void* copy))
+        {
+            return OverBudget(tx, 0, ref failure);
+        }
+
+        // SAFETY (N5): copy has room for utf8.Length bytes.
+        utf8.CopyTo(new Span<byte>(copy, utf8.Length));
+        byte* text = (byte*)copy;
+        bool checkEachString = !Utf8.IsValid(utf8);
+        ref byte inputStart = ref MemoryMarshal.GetReference(utf8);
         var reader = new Utf8JsonReader(utf8, isFinalBlock: true, new JsonReaderState(new JsonReaderOptions { MaxDepth = maxDepth + 1 }));
         Frame[] frames = s.Frames;
         int depth = 0;
@@ -101,7 +118,7 @@ internal static unsafe class DocumentBuilder
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
-                        switch (TryCopyString(arena, ref reader, s, out name, out nameLength))
+                        switch (TryString(arena, ref reader, s, text, ref inputStart, checkEachString, out name, out nameLength))
                         {
                             case CopyResult.OverBudget:
                                 return OverBudget(tx, reader.TokenStartIndex, ref failure);
@@ -166,7 +183,7 @@ internal static unsafe class DocumentBuilder
 
                     case JsonTokenType.String:
                     {
-                        switch (TryCopyString(arena, ref reader, s, out byte* text, out int length))
+                        switch (TryString(arena, ref reader, s, text, ref inputStart, checkEachString, out byte* value, out int length))
                         {
                             case CopyResult.OverBudget:
                                 return OverBudget(tx, reader.TokenStartIndex, ref failure);
@@ -174,19 +191,15 @@ internal static unsafe class DocumentBuilder
                                 return InvalidUtf8(reader.TokenStartIndex, ref failure);
                         }
 
-                        node = new Node { Data = text, Length = length, Kind = JsonValueKind.String };
+                        node = new Node { Data = value, Length = length, Kind = JsonValueKind.String };
                         break;
                     }
 
                     case JsonTokenType.Number:
                     {
+                        // SAFETY (N5): a number's text is a slice of the input, so the same offset into the copy.
                         ReadOnlySpan<byte> raw = reader.ValueSpan;
-                        if (!TryCopy(arena, raw, out byte* text))
-                        {
-                            return OverBudget(tx, reader.TokenStartIndex, ref failure);
-                        }
-
-                        node = new Node { Data = text, Length = raw.Length, Kind = JsonValueKind.Number };
+                        node = new Node { Data = text + OffsetOf(ref inputStart, raw), Length = raw.Length, Kind = JsonValueKind.Number };
                         break;
                     }
 
@@ -288,24 +301,39 @@ internal static unsafe class DocumentBuilder
         return ArenaJsonError.Malformed;
     }
 
-    /// <summary>Copies a string token, unescaped, into the arena. The reader checks escapes but not raw UTF-8, so this does (N2, N3).</summary>
+    /// <summary>
+    /// A string token's unescaped UTF-8: a pointer into the document's text when it has no escapes
+    /// (N5), else an unescaped copy in the arena. The reader checks escapes but not raw UTF-8, so this
+    /// does when the whole-input check failed (N2, N3).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static CopyResult TryCopyString(Arena arena, ref Utf8JsonReader reader, Scratch s, out byte* text, out int length)
+    private static CopyResult TryString(Arena arena, ref Utf8JsonReader reader, Scratch s, byte* text, ref byte inputStart, bool checkEachString, out byte* value, out int length)
     {
-        ReadOnlySpan<byte> raw = reader.ValueSpan;
         if (reader.ValueIsEscaped)
         {
-            return TryCopyEscaped(arena, ref reader, s, out text, out length);
+            return TryCopyEscaped(arena, ref reader, s, out value, out length);
         }
 
+        ReadOnlySpan<byte> raw = reader.ValueSpan;
         length = raw.Length;
-        text = null;
-        if (!Utf8.IsValid(raw))
+        if (checkEachString && !Utf8.IsValid(raw))
         {
+            value = null;
             return CopyResult.InvalidUtf8;
         }
 
-        return TryCopy(arena, raw, out text) ? CopyResult.Copied : CopyResult.OverBudget;
+        // SAFETY (N5): the reader reads one contiguous span, so an unescaped value is a slice of the input.
+        value = text + OffsetOf(ref inputStart, raw);
+        return CopyResult.Copied;
+    }
+
+    /// <summary>Where <paramref name="slice"/> starts in the input that starts at <paramref name="inputStart"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint OffsetOf(ref byte inputStart, ReadOnlySpan<byte> slice)
+    {
+        nint offset = Unsafe.ByteOffset(ref inputStart, ref MemoryMarshal.GetReference(slice));
+        Debug.Assert(offset >= 0, "a token's value is a slice of the input");
+        return offset;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

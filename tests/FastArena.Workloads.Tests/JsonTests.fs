@@ -242,6 +242,30 @@ let accessors =
                 Expect.equal arena.Stats.BytesAllocated before "released"
             }
 
+            test "the document holds its own copy of the input: overwriting the input changes no value" {
+                use arena = new Arena()
+
+                let input =
+                    utf8 """{"name":"plain","esc":"a\u00e9b","n":-12.5e1,"list":["x","yz"],"k":7}"""
+
+                let doc = parse arena input
+                let before = doc.RootElement.ToString()
+                Array.fill input 0 input.Length (byte ' ')
+                let root = doc.RootElement
+                Expect.equal (root.GetProperty("name").GetString()) "plain" "an unescaped string"
+                Expect.equal (root.GetProperty("esc").GetString()) "aéb" "an escaped string"
+                Expect.equal (Encoding.UTF8.GetString(root.GetProperty("n").GetRawNumber())) "-12.5e1" "a number's text"
+                Expect.equal (root.GetProperty("n").GetDouble()) (-125.0) "a number's value"
+                Expect.equal ((root.GetProperty("list")).[1].GetString()) "yz" "an array's string"
+                Expect.equal (root.GetProperty("k").GetInt64()) 7L "the last number"
+                Expect.equal (root.ToString()) before "written back as before"
+
+                Expect.isGreaterThanOrEqual
+                    doc.BytesUsed
+                    (int64 input.Length)
+                    "the document's bytes include the copy of its input"
+            }
+
             test "a warm arena parses, queries and releases with no managed allocation" {
                 use workload = new ArenaJsonWorkload()
                 let payloads = JsonCorpus.SmallPayloads(9UL, 20) |> Array.map ReadOnlyMemory
@@ -331,6 +355,27 @@ let refusals =
                     ArenaJsonError.Malformed
                     "invalid UTF-8"
                     [| byte '"'; 0xC3uy; 0x28uy; byte '"' |]
+                // Invalid UTF-8 in one string of a long valid page: found, and its position reported.
+                let page = JsonCorpus.Page(5UL, 20)
+                let key = utf8 "\"city\":\""
+
+                let at =
+                    page.AsSpan(page.Length / 2).IndexOf(ReadOnlySpan key)
+                    + page.Length / 2
+                    + key.Length
+
+                Expect.isGreaterThan at (page.Length / 2 + key.Length - 1) "a city in the page's second half"
+                let bad = Array.copy page
+                bad[at] <- 0xFFuy
+                refused ArenaJsonOptions.Default ArenaJsonError.Malformed "invalid UTF-8 inside a long page" bad
+
+                use scratch = new Arena()
+
+                match catchExn "position" (fun () -> ArenaJsonDocument.Parse(scratch, ReadOnlySpan bad) |> ignore) with
+                | :? ArenaJsonException as e ->
+                    Expect.isLessThanOrEqual e.BytePosition (int64 at) "the position is at or before the bad byte"
+                    Expect.isGreaterThan e.BytePosition (int64 (at - 200)) "the position is near the bad byte"
+                | e -> failtestf "%O" e
                 // A large document that goes wrong near its end, after many allocations.
                 let page = JsonCorpus.Page(4UL, 30)
                 let broken = Array.append page.[.. page.Length - 3] (utf8 "x}")
