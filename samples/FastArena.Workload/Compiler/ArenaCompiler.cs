@@ -4,17 +4,21 @@ using System.Runtime.InteropServices;
 
 namespace FastArena.Workload.Compiler;
 
-// The arena front end. Every AST node is one 48-byte CNode in the arena; children are a first-child /
-// next-sibling list; identifiers are copied into the arena as UTF-16. The symbol tables are chained
+// The arena front end. Every AST node is one 32-byte CNode in the arena; children are a first-child /
+// next-sibling list; an identifier is its offset and length in the source, which stays pinned for the
+// whole compilation (nothing is copied per name). The symbol tables are chained
 // hash tables in the arena whose scopes are given back with a rewind when a block ends; the lowered
 // code is an ArenaList of instructions. Dropping the whole compilation is one Reset.
 //
 // Invariants (relied on by every pointer dereference below):
-//  C1. Every CNode*, Symbol*, bucket array and name pointer points into the compilation's arena and
+//  C1. Every CNode*, Symbol* and bucket array points into the compilation's arena and
 //      stays valid until the compilation ends (Compile resets the arena only at the very end, and a
 //      scope's rewind gives back only symbols allocated after that scope began, never AST nodes,
 //      because resolution allocates nothing but symbols).
-//  C2. A node's Name points to NameLength chars (identifiers only); First/Next are null or nodes.
+//  C2. A named node's (Function, Parameter, Let, Assign, Variable, Call) NameStart and NameLength
+//      are a range of the source, and the source is pinned from the parse to the end of the
+//      compilation, so source + NameStart points to NameLength chars; a symbol's Name points there
+//      too. First/Next are null or nodes.
 //  C3. A symbol table's bucket array holds Mask + 1 entries, each null or a Symbol chain.
 
 internal enum NodeKind : byte
@@ -36,19 +40,34 @@ internal enum NodeKind : byte
     Call,
 }
 
-[StructLayout(LayoutKind.Sequential)]
+/// <summary>
+/// One AST node (32 bytes). <see cref="Value"/> and the name share 8 bytes: literals hold their value,
+/// the program its function count, a function body's block its number of locals; named nodes hold
+/// the name's range in the source (C2). A call's argument count is the number of its children.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 32)]
 internal unsafe struct CNode
 {
+    [FieldOffset(0)]
     public NodeKind Kind;
+    [FieldOffset(1)]
     public Operator Op;
+    [FieldOffset(2)]
     public TypeKind Type;
+    [FieldOffset(3)]
     public TypeKind DeclaredType;
+    [FieldOffset(4)]
     public int Slot;
+    [FieldOffset(8)]
     public long Value;
-    public CNode* First;
-    public CNode* Next;
-    public char* Name;
+    [FieldOffset(8)]
+    public int NameStart;
+    [FieldOffset(12)]
     public int NameLength;
+    [FieldOffset(16)]
+    public CNode* First;
+    [FieldOffset(24)]
+    public CNode* Next;
 }
 
 [StructLayout(LayoutKind.Sequential)]
@@ -82,12 +101,14 @@ internal unsafe struct ArenaSymbolTable
 
     public readonly Symbol* Mark => _last;
 
-    public void Declare(Arena arena, CNode* declaration, int slot, TypeKind type)
+    public void Declare(Arena arena, char* source, CNode* declaration, int slot, TypeKind type)
     {
-        int hash = string.GetHashCode(new ReadOnlySpan<char>(declaration->Name, declaration->NameLength));
+        // SAFETY (C2): the declaration's name is a range of the pinned source.
+        char* name = source + declaration->NameStart;
+        int hash = string.GetHashCode(new ReadOnlySpan<char>(name, declaration->NameLength));
         ref Symbol symbol = ref arena.Alloc(new Symbol
         {
-            Name = declaration->Name,
+            Name = name,
             NameLength = declaration->NameLength,
             Hash = hash,
             Declaration = declaration,
@@ -161,6 +182,18 @@ public sealed unsafe class ArenaCompiler : IDisposable
     public CompileResult Compile(ReadOnlySpan<char> source, PassTimings? timings = null)
     {
         var result = default(CompileResult);
+        // SAFETY (C2): the source stays pinned until every pass is done with the names pointing into it.
+        fixed (char* text = source)
+        {
+            result = Compile(source, text, timings);
+        }
+
+        return result;
+    }
+
+    private CompileResult Compile(ReadOnlySpan<char> source, char* text, PassTimings? timings)
+    {
+        var result = default(CompileResult);
         try
         {
             long t0 = Stopwatch.GetTimestamp();
@@ -170,7 +203,7 @@ public sealed unsafe class ArenaCompiler : IDisposable
             result.Functions = (int)program->Value;
             long t1 = Stopwatch.GetTimestamp();
 
-            var resolver = new Resolver(_arena, result.Functions);
+            var resolver = new Resolver(_arena, text, result.Functions);
             resolver.Run(program);
             result.Resolved = resolver.Resolved;
             result.NameErrors = resolver.Errors;
@@ -258,7 +291,6 @@ public sealed unsafe class ArenaCompiler : IDisposable
             _lexer.Next();
             _lexer.Expect(TokenKind.Colon);
             f->DeclaredType = ParseType();
-            f->Value = parameters;
             Append(f, ref last, ParseBlock());
             return f;
         }
@@ -433,7 +465,6 @@ public sealed unsafe class ArenaCompiler : IDisposable
                     }
 
                     _lexer.Next();
-                    e->Value = args;
                     return e;
                 default:
                     _lexer.Fail(TokenKind.Integer);
@@ -461,9 +492,8 @@ public sealed unsafe class ArenaCompiler : IDisposable
             }
 
             CNode* node = New(kind);
-            ReadOnlySpan<char> name = _arena.AllocString(_lexer.Text);
-            node->Name = (char*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(name));
-            node->NameLength = name.Length;
+            node->NameStart = _lexer.Start; // C2: a range of the source, no copy
+            node->NameLength = _lexer.Length;
             _lexer.Next();
             return node;
         }
@@ -486,13 +516,15 @@ public sealed unsafe class ArenaCompiler : IDisposable
     private struct Resolver
     {
         private readonly Arena _arena;
+        private readonly char* _source;
         private ArenaSymbolTable _functions;
         private ArenaSymbolTable _locals;
         private int _nextSlot;
 
-        public Resolver(Arena arena, int functions)
+        public Resolver(Arena arena, char* source, int functions)
         {
             _arena = arena;
+            _source = source;
             _functions = new ArenaSymbolTable(arena, functions);
             _locals = new ArenaSymbolTable(arena, 128);
             FunctionTable = (CNode**)arena.AllocZeroed(Math.Max(1, functions) * sizeof(CNode*), sizeof(CNode*));
@@ -509,7 +541,7 @@ public sealed unsafe class ArenaCompiler : IDisposable
             // Functions are visible everywhere: declare them all first.
             for (CNode* f = program->First; f != null; f = f->Next)
             {
-                _functions.Declare(_arena, f, f->Slot, f->DeclaredType);
+                _functions.Declare(_arena, _source, f, f->Slot, f->DeclaredType);
                 FunctionTable[f->Slot] = f;
             }
 
@@ -521,11 +553,11 @@ public sealed unsafe class ArenaCompiler : IDisposable
                 CNode* child = f->First;
                 for (; child->Kind == NodeKind.Parameter; child = child->Next)
                 {
-                    _locals.Declare(_arena, child, child->Slot = _nextSlot++, child->DeclaredType);
+                    _locals.Declare(_arena, _source, child, child->Slot = _nextSlot++, child->DeclaredType);
                 }
 
                 Block(child);
-                f->Value |= (long)_nextSlot << 32; // locals in the high half, parameters in the low half
+                child->Value = _nextSlot; // the body block holds the function's locals (parameters included)
                 _locals.PopTo(mark);
                 _arena.Rewind(scope); // the function's symbols are gone; its AST stays (C1)
             }
@@ -551,7 +583,7 @@ public sealed unsafe class ArenaCompiler : IDisposable
                 case NodeKind.Let:
                     Expression(s->First); // before the declaration: the initializer sees the outer name
                     s->Slot = _nextSlot++;
-                    _locals.Declare(_arena, s, s->Slot, s->DeclaredType);
+                    _locals.Declare(_arena, _source, s, s->Slot, s->DeclaredType);
                     break;
                 case NodeKind.Assign:
                     Bind(s);
@@ -584,7 +616,7 @@ public sealed unsafe class ArenaCompiler : IDisposable
                     Bind(e);
                     break;
                 case NodeKind.Call:
-                    Symbol* f = _functions.Find(e->Name, e->NameLength);
+                    Symbol* f = _functions.Find(_source + e->NameStart, e->NameLength);
                     if (f == null)
                     {
                         Errors++;
@@ -613,7 +645,7 @@ public sealed unsafe class ArenaCompiler : IDisposable
 
         private void Bind(CNode* use)
         {
-            Symbol* s = _locals.Find(use->Name, use->NameLength);
+            Symbol* s = _locals.Find(_source + use->NameStart, use->NameLength);
             if (s == null)
             {
                 Errors++;
@@ -774,13 +806,13 @@ public sealed unsafe class ArenaCompiler : IDisposable
         {
             for (CNode* f = program->First; f != null; f = f->Next)
             {
-                code.Add(new Instruction(OpCode.Function, f->Slot, f->Value >> 32));
                 CNode* body = f->First;
                 while (body->Kind == NodeKind.Parameter)
                 {
                     body = body->Next;
                 }
 
+                code.Add(new Instruction(OpCode.Function, f->Slot, body->Value));
                 Block(body, ref code);
             }
         }
@@ -860,12 +892,14 @@ public sealed unsafe class ArenaCompiler : IDisposable
                     code.Add(new Instruction(OpCode.Binary, (int)e->Op, 0));
                     break;
                 default:
+                    int args = 0;
                     for (CNode* a = e->First; a != null; a = a->Next)
                     {
                         Expression(a, ref code);
+                        args++;
                     }
 
-                    code.Add(new Instruction(OpCode.Call, e->Slot, e->Value));
+                    code.Add(new Instruction(OpCode.Call, e->Slot, args));
                     break;
             }
         }
