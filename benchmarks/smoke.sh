@@ -32,4 +32,25 @@ done
 dotnet run --no-build -c Release --project samples/FastArena.Demo -- --size smoke >"$artifacts/demo.txt" 2>&1 \
     || { cat "$artifacts/demo.txt"; echo "demo smoke: FAILED" >&2; exit 1; }
 tail -n 1 "$artifacts/demo.txt"
+
+# The large-document-only JSON run (--json-rounds 0), and the refusals of a document too large for the
+# machine (a GC heap limit makes "too large" the same everywhere) and of out-of-range sizes: each one
+# error line and exit 2, before anything is generated.
+demo=(dotnet run --no-build -c Release --project samples/FastArena.Demo --)
+"${demo[@]}" --workload json --size smoke --json-rounds 0 >"$artifacts/demo-large.txt" 2>&1 \
+    || { cat "$artifacts/demo-large.txt"; echo "demo smoke (--json-rounds 0): FAILED" >&2; exit 1; }
+grep -q '^All four agree: large document' "$artifacts/demo-large.txt" \
+    || { cat "$artifacts/demo-large.txt"; echo "demo smoke (--json-rounds 0): no agreement line" >&2; exit 1; }
+refused() {
+    local expect=$1; shift
+    local rc=0
+    "$@" >"$artifacts/refused.txt" 2>&1 || rc=$?
+    if [ "$rc" -ne 2 ] || [ "$(wc -l <"$artifacts/refused.txt")" -ne 1 ] || ! grep -q -- "$expect" "$artifacts/refused.txt"; then
+        cat "$artifacts/refused.txt"; echo "demo smoke: '$*' should exit 2 with one line saying '$expect' (exit $rc)" >&2; exit 1
+    fi
+}
+refused "needs about 1.7 GB of memory" env DOTNET_GCHeapHardLimit=0x10000000 "${demo[@]}" --workload json --json-mb 100
+refused "from 1 to 1,000" "${demo[@]}" --json-mb 1001
+refused "from 0 to 1,000" "${demo[@]}" --json-rounds -1
+echo "demo refusals: 3 of 3 exit 2 with one line"
 echo "benchmarks smoke: OK"

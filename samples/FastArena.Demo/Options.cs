@@ -102,6 +102,10 @@ internal sealed record Options
                     int docs = (int)Number(name, value ?? Next(args, ref i, name), 1, 1_000_000);
                     overrides.Add(o => o with { JsonDocuments = docs });
                     break;
+                case "--json-rounds":
+                    int rounds = (int)Number(name, value ?? Next(args, ref i, name), 0, 1_000);
+                    overrides.Add(o => o with { JsonRounds = rounds });
+                    break;
                 case "--json-mb":
                     long mb = Number(name, value ?? Next(args, ref i, name), 1, 1_000);
                     overrides.Add(o => o with { JsonLargeBytes = mb << 20 });
@@ -147,7 +151,54 @@ internal sealed record Options
             options = apply(options);
         }
 
+        if (options.Child is null && options.Workloads.HasFlag(Workloads.Json))
+        {
+            CheckJsonMemory(options.JsonLargeBytes);
+        }
+
         return true;
+    }
+
+    /// <summary>
+    /// Memory the JSON workload needs per byte of the large document, measured on the corpus: JsonNode
+    /// holds about 11 bytes per input byte and allocates more while it parses, the arena document about
+    /// 2.7, the source-generated classes about 2.5, plus the input itself; 16 leaves headroom for the GC.
+    /// </summary>
+    public const int JsonBytesPerInputByte = 16;
+
+    /// <summary>Refuses a large document the machine cannot hold, before generating anything (a bad option: exit 2).</summary>
+    private static void CheckJsonMemory(long documentBytes)
+    {
+        long available = AvailableMemory();
+        long need = documentBytes * JsonBytesPerInputByte;
+        if (need > available)
+        {
+            long most = Math.Max(0, available / JsonBytesPerInputByte >> 20);
+            throw new FormatException(
+                $"--json-mb {documentBytes >> 20} needs about {need / 1e9:N1} GB of memory (JsonNode holds about 11 bytes per byte of JSON), and {available / 1e9:N1} GB are available: use --json-mb {most} or less");
+        }
+    }
+
+    /// <summary>The memory available to this process: the kernel's MemAvailable (Linux), else what the GC may use.</summary>
+    private static long AvailableMemory()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/meminfo"))
+            {
+                if (line.StartsWith("MemAvailable:", StringComparison.Ordinal))
+                {
+                    long kb = long.Parse(line["MemAvailable:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                    return Math.Min(kb * 1024, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            // Not Linux: fall back to the GC's view.
+        }
+
+        return GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
     }
 
     private static string Next(string[] args, ref int i, string name)

@@ -35,7 +35,9 @@ internal static class Program
           --size SIZE       smoke (seconds), default (under a minute on 2 cores) or large (minutes)
           --requests N      requests per run (default 1000000; 1 to 20000000)
           --json-docs N     number of small JSON payloads (default 1000)
-          --json-mb N       size of the large JSON document in MB (default 8; 1 to 1000)
+          --json-rounds N   rounds over the small JSON payloads (default 5; 0 to 1000; 0 runs the large document only)
+          --json-mb N       size of the large JSON document in MB (default 8; 1 to 1000, and refused when the
+                            machine lacks about 16 bytes of memory per byte of JSON, which the four libraries need)
           --nodes N         AST nodes of the generated program (default 1000000; 1000 to 50000000)
           --runs N          runs of the large JSON document and of the compiler (default 3)
           --seed N          seed of every generator (default 42)
