@@ -135,18 +135,30 @@ internal sealed class RewindLog
     }
 
     /// <summary>Records a rewind to position 0, which dominates every earlier entry: O(1).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CreateArrays()
+    {
+        _epochs = new long[FirstCapacity];
+        _targets = new long[FirstCapacity];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void RecordReset()
     {
-        Epoch++;
-        if (_epochs is null || _targets is null)
+        long[]? epochs = _epochs;
+        long[]? targets = _targets;
+        if (epochs is null || targets is null)
         {
-            _epochs = new long[FirstCapacity];
-            _targets = new long[FirstCapacity];
+            // The first rewind of the arena's life: the log gets its arrays (out of line, so a Reset stays small).
+            CreateArrays();
+            epochs = _epochs!;
+            targets = _targets!;
         }
 
+        Epoch++;
         _head = 0;
-        _epochs[0] = Epoch;
-        _targets[0] = 0;
+        epochs[0] = Epoch;
+        targets[0] = 0;
         _count = 1;
 
         // Everything made before the reset and needing a byte is stale, and the entry just written says so exactly.
