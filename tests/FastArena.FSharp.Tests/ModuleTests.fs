@@ -14,6 +14,8 @@ let createTests =
             test "create makes an empty arena with default options" {
                 use mem = Arena.create ()
                 Expect.equal mem.Stats.BytesAllocated 0L "empty"
+                Expect.equal mem.Stats.BytesReserved 0L "no block until the first allocation"
+                mem.Alloc 1L |> ignore
                 Expect.equal mem.Stats.BytesReserved (int64 ArenaOptions.DefaultInitialBlockSize) "64 KiB"
             }
 
@@ -21,6 +23,7 @@ let createTests =
                 use mem =
                     Arena.createWith (ArenaOptions(InitialBlockSize = 128L, CheckedMode = true))
 
+                mem.Alloc 1L |> ignore
                 Expect.equal mem.Stats.BytesReserved 128L "first block"
                 Expect.isTrue mem.IsChecked "checked"
             }

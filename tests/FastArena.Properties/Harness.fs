@@ -1153,10 +1153,12 @@ let verify (h: Harness) (m: Model) (errors: ResizeArray<string>) =
                 err "tx%d: Limit %A, expected %A" f.Tx limit f.Limit
 
             let d = tx.Diff
+            // No block yet: none touched.
+            let touched = if m.Blocks.Length = 0 then 0 else m.Current - f.Start.Block + 1
 
             if
                 d.BytesAllocated <> pos - f.Start.Position
-                || d.BlocksTouched <> m.Current - f.Start.Block + 1
+                || d.BlocksTouched <> touched
                 || d.BlocksCreated <> m.BlocksCreated - f.CreatedAtStart
             then
                 err
@@ -1164,7 +1166,7 @@ let verify (h: Harness) (m: Model) (errors: ResizeArray<string>) =
                     f.Tx
                     d
                     (pos - f.Start.Position)
-                    (m.Current - f.Start.Block + 1)
+                    touched
                     (m.BlocksCreated - f.CreatedAtStart))
 
 let private showExpect =

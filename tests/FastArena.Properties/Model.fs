@@ -7,8 +7,9 @@
 /// returns (`Expect`, `Steps`, `Value`). It holds:
 ///
 ///  - Blocks: ids and sizes, the current block, the offset in it, the bytes of the blocks before
-///    it, and the next growth size. The rule is `ArenaOptions`' documented one: the first block has
-///    `InitialBlockSize` bytes; growth blocks double from 2 x initial up to `MaxBlockSize`; a request
+///    it, and the next growth size. The rule is `ArenaOptions`' documented one: a new arena holds no
+///    block; the first request that needs bytes reserves the first block, of `InitialBlockSize` bytes
+///    (a request it refuses, over a budget, reserves nothing), then is placed as in any block; growth blocks double from 2 x initial up to `MaxBlockSize`; a request
 ///    larger than the next growth size gets a dedicated block of exactly its size (the doubling does
 ///    not advance); when a request does not fit, the first retained block after the current one that is
 ///    big enough is swapped into place, else a new block is inserted after the current one; after a
@@ -230,12 +231,12 @@ let alignUp (x: int64) (a: int64) = (x + a - 1L) &&& ~~~(a - 1L)
 let create (opt: Options) =
     {
         Opt = opt
-        Blocks = [| { Id = 0; Size = opt.Initial } |]
+        Blocks = [||]
         Current = 0
         Offset = 0L
         Finished = 0L
         NextBlockSize = min (opt.Initial * 2L) opt.MaxBlock
-        BlocksCreated = 1L
+        BlocksCreated = 0L
         NextBlockId = 1
         Frames = []
         Txs = Map.empty
@@ -327,8 +328,21 @@ let moveToBlockFor (m: Model) (size: int64) =
         Offset = 0L
     }
 
-/// Bumps `size` (> 0) bytes at `align`: the placement, or Error Budget.
+/// With no block yet, reserves the first one (id 0, `InitialBlockSize` bytes), current, at offset 0.
+let reserveFirst (m: Model) =
+    if m.Blocks.Length > 0 then
+        m
+    else
+        { m with
+            Blocks = [| { Id = 0; Size = m.Opt.Initial } |]
+            BlocksCreated = m.BlocksCreated + 1L
+        }
+
+/// Bumps `size` (> 0) bytes at `align`: the placement, or Error Budget. With no block yet the first
+/// block is reserved first; at its offset 0 the charge is the size alone, as for a fresh block, so a
+/// refused request (whose model is dropped) reserved nothing.
 let bump (m: Model) (size: int64) (align: int64) : Result<Model * Placement, Exn> =
+    let m = reserveFirst m
     let blk = currentBlock m
     let aligned = alignUp m.Offset align
     let fits = aligned + size <= blk.Size

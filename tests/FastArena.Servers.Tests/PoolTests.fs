@@ -73,6 +73,7 @@ let private basics =
                 use p = pool 4 hour
                 use lease = p.Rent()
                 Expect.isFalse lease.Arena.IsChecked "unchecked as configured"
+                lease.Arena.Alloc(1L) |> ignore
                 Expect.equal lease.Arena.Stats.BytesReserved 4096L "first block as configured"
                 Expect.isTrue (obj.ReferenceEquals(lease.Pool, p)) "the lease knows its pool"
 

@@ -84,7 +84,9 @@ public sealed unsafe partial class Arena
             result = null;
             long position = Position;
             byte* aligned = AlignedCursor(alignment);
-            bool fitsHere = size <= _blockEnd - aligned;
+            // I14: with no block yet nothing fits here; the charge is then the size alone (a fresh,
+            // page-aligned block), checked against the budget before any block is reserved.
+            bool fitsHere = _blockCount != 0 && size <= _blockEnd - aligned;
             long charge = Charge(aligned, size);
             if (charge > _budgetEnd - position)
             {
@@ -141,10 +143,30 @@ public sealed unsafe partial class Arena
 
     /// <summary>
     /// Makes the next block current, choosing a retained block that can hold <paramref name="size"/>
-    /// bytes, or reserving a new one. False when the operating system refuses.
+    /// bytes, or reserving a new one; with no block yet, reserves the first one first (I14). False, with
+    /// nothing changed, when the operating system refuses.
     /// </summary>
     private bool TryMoveToBlockFor(nint size)
     {
+        if (_blockCount == 0)
+        {
+            if (!TryReserveFirstBlock())
+            {
+                return false;
+            }
+
+            // The first block holds the request, or the request moves on from it as from any block (the
+            // first block stays, unused, as it would had it been reserved at construction).
+            if (size <= _blockEnd - _cursor || TryMoveToBlockFor(size))
+            {
+                return true;
+            }
+
+            // SAFETY (I14): the request failed after all: back to no block, as before the call.
+            ReleaseFirstBlock();
+            return false;
+        }
+
         int next = _current + 1;
         int found = -1;
         for (int i = next; i < _blockCount; i++)

@@ -185,6 +185,12 @@ public sealed unsafe partial class Arena
             return false;
         }
 
+        if (_blockCount == 0)
+        {
+            // I14: no block yet: position 0 at offset 0 of block 0 is the only one held.
+            return checkpoint.Offset == 0 && checkpoint.Position == 0;
+        }
+
         long start = _blocks[index].StartPosition;
         long used = index == _current ? _cursor - _blockStart : _blocks[index + 1].StartPosition - start;
         return checkpoint.Offset <= used && start + checkpoint.Offset == checkpoint.Position;
@@ -196,6 +202,12 @@ public sealed unsafe partial class Arena
     /// </summary>
     private bool IsConsistent(byte* start, long bytes, long end)
     {
+        if (_blockCount == 0)
+        {
+            // I14: no block yet: only an empty range at position 0 is held.
+            return bytes == 0 && end == 0;
+        }
+
         for (int i = _current; i >= 0; i--)
         {
             long first = _blocks[i].StartPosition;
@@ -230,12 +242,15 @@ public sealed unsafe partial class Arena
         Debug.Assert(target.Position >= InnermostStart, "I6");
 
         // The common case (a rollback or rewind within the current block of an unchecked, untracked
-        // arena with nothing to trim): move the cursor, record the rewind (I7), restore I3.
-        if (target.BlockIndex == _current && _disposals is null && !_checked && _reservedBytes <= _maxRetainedBytes)
+        // arena with nothing to trim): move the cursor, record the rewind (I7), restore I3. With no block
+        // yet (I14) the target is position 0 and there is nothing to dispose, poison or trim either.
+        if ((target.BlockIndex == _current && _disposals is null && !_checked && _reservedBytes <= _maxRetainedBytes)
+            || _blockCount == 0)
         {
             Debug.Assert(_finishedBytes == target.Position - target.Offset);
 
-            // SAFETY (I1, I2): the target lies in the current block, at or below the cursor.
+            // SAFETY (I1, I2, I14): the target lies in the current block, at or below the cursor (with no
+            // block, offset 0 of the null block start: the cursor stays null).
             _cursor = _blockStart + target.Offset;
             _rewinds.Record(target.Position);
             UpdateLimit();

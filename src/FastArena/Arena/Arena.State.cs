@@ -6,8 +6,9 @@ namespace FastArena;
 // the arena (Arena/*.cs, Transactions/Arena.*.cs, Handles/Arena.Handles.cs, Collections/Arena.ListSupport.cs)
 // cite these invariants by number in their `// SAFETY (In):` lines.
 //
-// How it works. Memory comes in blocks from NativeBlock (page-aligned native memory). The blocks form
-// a list; the block at index _current is being filled and every block before it is full (its unused
+// How it works. Memory comes in blocks from NativeBlock (page-aligned native memory). A new arena holds
+// none: its cursor and limit are null, so the first allocation takes the slow path, which reserves the
+// first block (I14). The blocks form a list; the block at index _current is being filled and every block before it is full (its unused
 // tail is wasted). Allocating aligns _cursor up, adds the size, and compares against _limit: that is
 // the whole fast path (Arena.Bump.cs). Anything else (the block is full, a budget is hit, checked mode,
 // the arena is disposed) goes to one out-of-line slow path. Blocks after _current were given back by a
@@ -40,7 +41,8 @@ public sealed unsafe partial class Arena
     //     the current block and within every open budget.
     private byte* _limit;
 
-    // I1. _blockStart/_blockEnd are the bounds of _blocks[_current].
+    // I1. _blockStart/_blockEnd are the bounds of _blocks[_current] (null, like _cursor, while the arena
+    //     holds no block: I14).
     private byte* _blockStart;
     private byte* _blockEnd;
 
@@ -51,7 +53,7 @@ public sealed unsafe partial class Arena
     // I6 (with the frame stack below): the innermost frame's effective budget end; long.MaxValue when none.
     private long _budgetEnd = long.MaxValue;
 
-    // I1. 0 <= _current < _blockCount.
+    // I1. 0 <= _current < _blockCount, or _current == 0 == _blockCount before the first block (I14).
     private int _current;
 
     // ---- The block list. ----
@@ -63,7 +65,16 @@ public sealed unsafe partial class Arena
     //     _current's predecessor ended at the same position (a block is entered only by an allocation
     //     that takes bytes from it at once, and an empty ArenaList gives its whole buffer back), so a
     //     checkpoint's (block, offset) is determined by its position.
-    private Block[] _blocks;
+    // I14. No block until the first allocation that needs bytes: a new arena has _blockCount == 0, the
+    //     shared empty _blocks array, null _cursor, _blockStart, _blockEnd and _limit (so by I3 every
+    //     allocation takes the slow path) and position 0. The slow path reserves block 0
+    //     (TryReserveFirstBlock, InitialBlockSize bytes) before it places the request, and undoes that
+    //     reservation when the request still fails, so a failure leaves the arena without a block as it
+    //     was. From then on _blockCount >= 1 until Dispose. Zero-byte requests never reserve it.
+    //     Code that reads _blocks[i] for i <= _current first checks _blockCount (IsConsistent, RewindTo,
+    //     Dispose, DiffOf).
+    private static readonly Block[] s_noBlocks = [];
+    private Block[] _blocks = s_noBlocks;
     private int _blockCount;
 
     // I5. _reservedBytes is the sum of the sizes of all blocks.
@@ -73,6 +84,7 @@ public sealed unsafe partial class Arena
 
     // ---- Settings, identity, the rewind log, disposal. ----
 
+    private readonly long _initialBlockSize;
     private readonly long _maxBlockSize;
     private readonly long _maxRetainedBytes;
     private readonly bool _checked;
@@ -90,6 +102,12 @@ public sealed unsafe partial class Arena
     private readonly int _registryGeneration;
     private readonly DisposalLog? _disposals;
     private bool _disposed;
+
+    // I15. _finalizer is non-null whenever the arena holds a native block or a registry slot (it is made
+    //     with the first block, or at construction in checked mode); its finalizer frees what a forgotten
+    //     arena still holds. The Arena itself has no finalizer, so constructing one is an ordinary
+    //     allocation. Dispose suppresses it unless a scope keeps the current block (I10).
+    private ArenaFinalizer? _finalizer;
 
     // I13. Checked mode: the managed thread id of the thread inside a mutating operation of the arena
     //     (an allocation's slow path, a rewind, a transaction's begin or end, a budget change, Dispose),

@@ -227,7 +227,8 @@ public sealed unsafe partial class Arena
     {
         ThrowIfUnusable();
 
-        // SAFETY (I2): the address is never dereferenced for zero bytes.
-        return AlignedCursor(alignment);
+        // SAFETY (I2, I14): the address is never dereferenced for zero bytes. With no block yet the
+        // cursor is null, and the alignment itself is a non-null address aligned as asked.
+        return _cursor == null ? (void*)alignment : AlignedCursor(alignment);
     }
 }

@@ -38,17 +38,17 @@ public sealed unsafe partial class Arena : IDisposable
     /// <summary>The byte that checked mode writes over memory a rewind, reset or rollback gives back.</summary>
     public const byte PoisonByte = 0xDB;
 
-    /// <summary>Creates an arena with a 64 KiB first block and default <see cref="ArenaOptions"/>.</summary>
-    /// <exception cref="OutOfMemoryException">The operating system refused the first block.</exception>
+    /// <summary>Creates an arena with default <see cref="ArenaOptions"/>: its first allocation reserves a 64 KiB first block.</summary>
+    /// <remarks>Construction reserves no native memory (<see cref="BlockCount"/> is 0 until the first allocation that needs bytes).</remarks>
     public Arena()
         : this(ArenaOptions.Default)
     {
     }
 
-    /// <summary>Creates an arena whose first block holds <paramref name="initialCapacity"/> bytes.</summary>
+    /// <summary>Creates an arena whose first block, reserved by its first allocation, holds <paramref name="initialCapacity"/> bytes.</summary>
     /// <param name="initialCapacity">Size of the first block in bytes, at least 1.</param>
+    /// <remarks>Construction reserves no native memory (<see cref="BlockCount"/> is 0 until the first allocation that needs bytes).</remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialCapacity"/> is below 1.</exception>
-    /// <exception cref="OutOfMemoryException">The operating system refused the first block.</exception>
     public Arena(long initialCapacity)
         : this(new ArenaOptions { InitialBlockSize = initialCapacity })
     {
@@ -56,13 +56,19 @@ public sealed unsafe partial class Arena : IDisposable
 
     /// <summary>Creates an arena with the given options.</summary>
     /// <param name="options">Block sizes, retention, checked mode and disposal tracking.</param>
+    /// <remarks>
+    /// Construction reserves no native memory: the first allocation that needs bytes reserves the first
+    /// block (<see cref="ArenaOptions.InitialBlockSize"/> bytes), so <see cref="BlockCount"/> and
+    /// <see cref="ArenaStats.BytesReserved"/> are 0 until then, and an operating system that refuses that
+    /// block is reported by the allocation (<see cref="OutOfMemoryException"/>, the arena unchanged).
+    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    /// <exception cref="OutOfMemoryException">The operating system refused the first block.</exception>
     public Arena(ArenaOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        _initialBlockSize = options.InitialBlockSize;
         _maxBlockSize = options.MaxBlockSize;
         _maxRetainedBytes = options.MaxRetainedBytes;
         _checked = options.CheckedMode;
@@ -70,32 +76,70 @@ public sealed unsafe partial class Arena : IDisposable
         _id = Interlocked.Increment(ref s_nextId);
         _nextBlockSize = Math.Min(options.InitialBlockSize * 2, _maxBlockSize);
 
-        byte* first = NativeBlock.TryAllocate((nint)options.InitialBlockSize);
-        if (first == null)
-        {
-            GC.SuppressFinalize(this);
-            ThrowHelper.ThrowOutOfMemory(options.InitialBlockSize);
-        }
-
         if (_checked)
         {
+            // I15: the registry slot is given back by the finalizer of a forgotten arena.
+            _finalizer = new ArenaFinalizer(this);
             _registrySlot = ArenaRegistry.Register(this, out _registryGeneration);
         }
 
-        _blocks = new Block[4];
-        _blocks[0] = new Block { Start = first, Size = (nint)options.InitialBlockSize };
-        _blockCount = 1;
-        _blocksCreated = 1;
-        _reservedBytes = options.InitialBlockSize;
-        EnterBlock(0);
-        UpdateLimit();
+        // I14: no block yet; the null cursor and limit send the first allocation to the slow path.
     }
 
-    /// <summary>Frees the native blocks of an arena that was never disposed, so a forgotten Dispose cannot leak forever.</summary>
-    ~Arena()
+    /// <summary>
+    /// Frees what a forgotten arena still holds (its native blocks, its registry slot), so a forgotten
+    /// Dispose cannot leak forever. A separate object (I15), made only once there is something to free:
+    /// an arena that never reserved a block and is unchecked costs the GC an ordinary object.
+    /// </summary>
+    private sealed class ArenaFinalizer(Arena arena)
     {
-        FreeBlocks();
-        Unregister();
+        ~ArenaFinalizer()
+        {
+            arena.FreeBlocks();
+            arena.Unregister();
+        }
+    }
+
+    /// <summary>
+    /// I14: reserves block 0 (<see cref="ArenaOptions.InitialBlockSize"/> bytes) and enters it. False, with
+    /// nothing changed, when the operating system refuses.
+    /// </summary>
+    private bool TryReserveFirstBlock()
+    {
+        Debug.Assert(_blockCount == 0 && !_disposed && _scopeToken == 0);
+        byte* first = NativeBlock.TryAllocate((nint)_initialBlockSize);
+        if (first == null)
+        {
+            return false;
+        }
+
+        // I15: from here on the arena holds native memory.
+        _finalizer ??= new ArenaFinalizer(this);
+        if (_blocks.Length == 0)
+        {
+            _blocks = new Block[4];
+        }
+
+        _blocks[0] = new Block { Start = first, Size = (nint)_initialBlockSize };
+        _blockCount = 1;
+        _blocksCreated++;
+        _reservedBytes = _initialBlockSize; // I5
+        EnterBlock(0);
+        return true;
+    }
+
+    /// <summary>I14: undoes <see cref="TryReserveFirstBlock"/> when the request that reserved it failed after all.</summary>
+    private void ReleaseFirstBlock()
+    {
+        Debug.Assert(_blockCount == 1 && _current == 0 && _cursor == _blockStart);
+        NativeBlock.Free(_blocks[0].Start, _blocks[0].Size);
+        _blocks[0] = default;
+        _blockCount = 0;
+        _blocksCreated--;
+        _reservedBytes = 0;
+
+        // SAFETY (I3, I14): back to no block: null pointers send every allocation to the slow path.
+        _cursor = _blockStart = _blockEnd = _limit = null;
     }
 
     /// <summary>Whether this arena runs in <see cref="ArenaOptions.CheckedMode"/>.</summary>
@@ -118,7 +162,7 @@ public sealed unsafe partial class Arena : IDisposable
         }
     }
 
-    /// <summary>Number of blocks held, in use or retained. O(1).</summary>
+    /// <summary>Number of blocks held, in use or retained: 0 until the first allocation that needs bytes reserves the first block. O(1).</summary>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
     public int BlockCount
     {
@@ -177,7 +221,7 @@ public sealed unsafe partial class Arena : IDisposable
         _depth = 0;
         _fastToken = 0;
         Unregister();
-        if (_scopeToken != 0)
+        if (_scopeToken != 0 && _blockCount > 0)
         {
             // SAFETY (I10): an open scope may still bump inside the current block, so that block is freed
             // when the scope ends (or by the finalizer, if the scope never ends); the others go now.
@@ -186,7 +230,7 @@ public sealed unsafe partial class Arena : IDisposable
         else
         {
             FreeBlocks();
-            GC.SuppressFinalize(this);
+            SuppressFinalizer();
         }
 
         if (errors is not null)
@@ -198,6 +242,15 @@ public sealed unsafe partial class Arena : IDisposable
     /// <inheritdoc/>
     public override string ToString() =>
         _disposed ? "Arena (disposed)" : $"Arena: {Position} of {_reservedBytes} bytes in {_blockCount} blocks, depth {_depth}";
+
+    /// <summary>Nothing is left for the finalizer to free (I15).</summary>
+    private void SuppressFinalizer()
+    {
+        if (_finalizer is not null)
+        {
+            GC.SuppressFinalize(_finalizer);
+        }
+    }
 
     private void Unregister()
     {

@@ -25,7 +25,7 @@ public sealed class ArenaOptions
     /// <summary>Options with every default; the settings of <c>new Arena()</c>.</summary>
     public static ArenaOptions Default { get; } = new();
 
-    /// <summary>Size in bytes of the first block, reserved when the arena is created. At least 1.</summary>
+    /// <summary>Size in bytes of the first block, reserved by the arena's first allocation that needs bytes (construction reserves nothing). At least 1.</summary>
     public long InitialBlockSize { get; init; } = DefaultInitialBlockSize;
 
     /// <summary>The cap on the doubling of growth blocks, in bytes. At least 1.</summary>

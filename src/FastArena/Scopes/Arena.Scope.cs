@@ -60,7 +60,7 @@ public sealed unsafe partial class Arena
         {
             // SAFETY (I10): the arena was disposed while this scope was open; its last block goes now.
             FreeBlocks();
-            GC.SuppressFinalize(this);
+            SuppressFinalizer();
             return;
         }
 

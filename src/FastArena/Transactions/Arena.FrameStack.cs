@@ -220,7 +220,7 @@ public sealed unsafe partial class Arena
         Debug.Assert(_current >= f.Start.BlockIndex);
         return new TransactionDiff(
             Position - f.Start.Position,
-            _current - f.Start.BlockIndex + 1,
+            _blockCount == 0 ? 0 : _current - f.Start.BlockIndex + 1, // I14: no block, none touched
             _blocksCreated - f.BlocksCreatedAtStart);
     }
 

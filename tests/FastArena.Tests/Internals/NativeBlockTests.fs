@@ -83,6 +83,8 @@ let private forgetUntilCollected (most: int) (size: int64) =
 
     while refs.Count < most && (refs.Count % 64 <> 0 || collected () = 0) do
         let a = new Arena(ArenaOptions(InitialBlockSize = size, CheckedMode = false))
+        // The first allocation reserves the block (construction reserves nothing).
+        a.AllocRaw(1n, 1n) |> ignore
         refs.Add(WeakReference(a))
 
     refs.Count, collected ()

@@ -114,12 +114,13 @@ let tests =
 
                 do
                     use tx = arena.BeginTransaction()
+                    Expect.equal tx.Diff (TransactionDiff(0L, 0, 0L)) "no block yet: none touched"
                     tx.AllocRaw(4000n, 1n) |> ignore
-                    Expect.equal tx.Diff (TransactionDiff(4000L, 1, 0L)) "one block"
+                    Expect.equal tx.Diff (TransactionDiff(4000L, 1, 1L)) "the first block, reserved by this allocation"
                     tx.AllocRaw(8000n, 1n) |> ignore
-                    Expect.equal tx.Diff (TransactionDiff(12000L, 2, 1L)) "a new block"
+                    Expect.equal tx.Diff (TransactionDiff(12000L, 2, 2L)) "a new block"
                     tx.AllocRaw(30000n, 1n) |> ignore
-                    Expect.equal tx.Diff (TransactionDiff(42000L, 3, 2L)) "a dedicated block"
+                    Expect.equal tx.Diff (TransactionDiff(42000L, 3, 3L)) "a dedicated block"
 
                 use tx = arena.BeginTransaction()
                 tx.AllocRaw(4000n, 1n) |> ignore
