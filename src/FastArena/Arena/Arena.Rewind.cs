@@ -34,18 +34,18 @@ public sealed unsafe partial class Arena
     {
         // The common case, a checkpoint of this arena taken since the last rewind (so, by I7, nothing went
         // below it: it is live and at or below the cursor), in the current block, with no transaction open
-        // (so no budget: I6), on an unchecked arena that is usable (a non-null limit: I3, I10), tracks no
-        // disposal and has nothing to trim: move the cursor, record the rewind, and the limit is the block's end.
+        // (so no budget: I6), on an arena that is usable (a non-null limit: I3, I10), unchecked, tracks no
+        // disposal and has nothing to trim (_fastRewindCap): move the cursor and record the rewind.
         if (checkpoint.Epoch == _rewinds.Epoch && checkpoint.ArenaId == _id && _limit != null && _depth == 0
-            && checkpoint.BlockIndex == _current && _disposals is null && _reservedBytes <= _maxRetainedBytes)
+            && checkpoint.BlockIndex == _current && _reservedBytes <= _fastRewindCap)
         {
             Debug.Assert(checkpoint.Position <= Position && _finishedBytes == checkpoint.Position - checkpoint.Offset);
+            Debug.Assert(_limit == _blockEnd, "I3: no transaction open");
 
             // SAFETY (I1, I2, I3): the target lies in the current block at or below the cursor; with no
-            // transaction open the fast-path limit is the block's end.
+            // transaction open the fast-path limit is already the block's end, and stays right.
             _cursor = _blockStart + checkpoint.Offset;
             _rewinds.Record(checkpoint.Position);
-            _limit = _blockEnd;
             return;
         }
 
@@ -74,18 +74,20 @@ public sealed unsafe partial class Arena
     /// <exception cref="InvalidOperationException">A transaction is open; the arena is unchanged.</exception>
     /// <exception cref="AggregateException">Disposal tracking is on and some <c>Dispose()</c> threw; the reset completed. Never thrown while another exception is unwinding or being handled on this thread (a <c>using</c> scope left by an exception, a <c>catch</c> block): cleanup never replaces that exception.</exception>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Reset()
     {
-        // The common case of a request loop: one block in use, nothing to dispose, poison or trim.
-        // A non-null limit means unchecked and not disposed (I3).
-        if (_current == 0 && _depth == 0 && _limit != null && _disposals is null && _reservedBytes <= _maxRetainedBytes)
+        // The common case of a request loop: block 0 in use, no transaction open, nothing to dispose,
+        // poison or trim (_fastRewindCap). A non-null limit means usable: not disposed, no scope open, a
+        // block reserved (I3, I10, I14).
+        if ((_current | _depth) == 0 && _limit != null && _reservedBytes <= _fastRewindCap)
         {
-            Debug.Assert(_finishedBytes == 0 && _budgetEnd == long.MaxValue);
+            Debug.Assert(_finishedBytes == 0 && _budgetEnd == long.MaxValue && _blockCount > 0);
+            Debug.Assert(_limit == _blockEnd, "I3: no transaction open");
 
             // SAFETY (I1, I2, I3): block 0 is live; its start is a valid cursor, and with no transaction
-            // open the fast-path limit is the block's end.
+            // open the fast-path limit is already the block's end.
             _cursor = _blockStart;
-            _limit = _blockEnd;
             _rewinds.RecordReset();
             return;
         }
@@ -93,6 +95,7 @@ public sealed unsafe partial class Arena
         ResetSlow();
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void ResetSlow()
     {
         ThrowIfUnusable();
@@ -244,8 +247,7 @@ public sealed unsafe partial class Arena
         // The common case (a rollback or rewind within the current block of an unchecked, untracked
         // arena with nothing to trim): move the cursor, record the rewind (I7), restore I3. With no block
         // yet (I14) the target is position 0 and there is nothing to dispose, poison or trim either.
-        if ((target.BlockIndex == _current && _disposals is null && !_checked && _reservedBytes <= _maxRetainedBytes)
-            || _blockCount == 0)
+        if ((target.BlockIndex == _current && _reservedBytes <= _fastRewindCap) || _blockCount == 0)
         {
             Debug.Assert(_finishedBytes == target.Position - target.Offset);
 

@@ -38,7 +38,10 @@ public sealed unsafe partial class Arena
     // I3. _limit is null (every allocation takes the slow path: checked mode or disposed) or
     //     _cursor <= _limit <= _blockEnd and _limit - _cursor <= the tightest budget's remaining bytes.
     //     So when the fast path finds `size <= _limit - aligned`, [aligned, aligned + size) lies inside
-    //     the current block and within every open budget.
+    //     the current block and within every open budget. With no transaction open (_depth == 0, so no
+    //     budget: I6) a non-null _limit is _blockEnd: every assignment computes it so (UpdateLimit with
+    //     no budget, EndInnermost at depth 0, TryReserveFirstBlock via UpdateLimit), and the rewind and
+    //     reset fast paths, which stay in the current block at depth 0, leave it as it is.
     private byte* _limit;
 
     // I1. _blockStart/_blockEnd are the bounds of _blocks[_current] (null, like _cursor, while the arena
@@ -87,6 +90,11 @@ public sealed unsafe partial class Arena
     private readonly long _initialBlockSize;
     private readonly long _maxBlockSize;
     private readonly long _maxRetainedBytes;
+
+    // The retention cap as the rewind fast paths see it: _maxRetainedBytes, or -1 when the arena is
+    // checked or tracks disposal (so `_reservedBytes <= _fastRewindCap`, one compare, says "nothing to
+    // poison, dispose or trim").
+    private readonly long _fastRewindCap;
     private readonly bool _checked;
     private readonly int _id;
 

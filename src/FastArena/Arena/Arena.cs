@@ -73,6 +73,7 @@ public sealed unsafe partial class Arena : IDisposable
         _maxRetainedBytes = options.MaxRetainedBytes;
         _checked = options.CheckedMode;
         _disposals = options.TrackDisposal ? new DisposalLog() : null;
+        _fastRewindCap = _checked || _disposals is not null ? -1 : _maxRetainedBytes;
         _id = Interlocked.Increment(ref s_nextId);
         _nextBlockSize = Math.Min(options.InitialBlockSize * 2, _maxBlockSize);
 

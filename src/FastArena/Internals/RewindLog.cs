@@ -18,7 +18,11 @@ namespace FastArena;
 /// The log keeps the suffix minima only: a stack whose targets rise strictly from bottom to top (and
 /// whose epochs rise too). A new rewind pops every entry whose target is at or above its own, since it
 /// dominates them for every later query. The minimum over epochs after <c>E</c> is then the target of the
-/// first entry with an epoch above <c>E</c>. A <c>Reset</c> (target 0) empties the stack to one entry.
+/// first entry with an epoch above <c>E</c>. A <c>Reset</c> (target 0) dominates every entry: it empties the
+/// stack and is kept apart as <see cref="ResetEpoch"/>, so that whatever was made before it and needs a
+/// byte is stale. While the stack is empty the last rewind was a reset (or there was none), at epoch
+/// <see cref="Epoch"/>, so a run of resets only counts epochs: the reset's epoch is written down when the
+/// next other rewind is recorded.
 /// </para>
 /// <para>
 /// The window (invariant I8): the stack holds at most <see cref="Window"/> entries, in a ring whose
@@ -47,6 +51,15 @@ internal sealed class RewindLog
 
     /// <summary>The number of rewinds so far; the epoch of the next thing made.</summary>
     internal long Epoch { get; private set; }
+
+    // The epoch of the last reset, valid while the stack is not empty (see ResetEpoch).
+    private long _resetEpoch;
+
+    /// <summary>
+    /// The epoch of the last <see cref="RecordReset"/>, 0 before the first: something made before it (at
+    /// an epoch below it) that needs a byte is stale, exactly; the stack holds only later rewinds.
+    /// </summary>
+    internal long ResetEpoch => _count == 0 ? Epoch : _resetEpoch;
 
     /// <summary>Queries for epochs at or above this are exact; 0 while no entry was ever dropped (or since a reset).</summary>
     internal long ExactFrom { get; private set; }
@@ -87,6 +100,12 @@ internal sealed class RewindLog
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void RecordSlow(long target)
     {
+        if (_count == 0)
+        {
+            // The last rewind was a reset at the current epoch (or there was none, epoch 0): keep it.
+            _resetEpoch = Epoch;
+        }
+
         Epoch++;
         long[]? epochs = _epochs;
         long[]? targets = _targets;
@@ -134,35 +153,19 @@ internal sealed class RewindLog
         Debug.Assert(_count == 1 || targets[(_head + _count - 2) & mask] < target, "targets rise strictly");
     }
 
-    /// <summary>Records a rewind to position 0, which dominates every earlier entry: O(1).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CreateArrays()
-    {
-        _epochs = new long[FirstCapacity];
-        _targets = new long[FirstCapacity];
-    }
-
+    /// <summary>Records a rewind to position 0, which dominates every earlier entry: O(1), no allocation; after a reset, one store.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void RecordReset()
     {
-        long[]? epochs = _epochs;
-        long[]? targets = _targets;
-        if (epochs is null || targets is null)
+        if (_count != 0)
         {
-            // The first rewind of the arena's life: the log gets its arrays (out of line, so a Reset stays small).
-            CreateArrays();
-            epochs = _epochs!;
-            targets = _targets!;
+            // Every entry is dominated by the reset (Check answers for them from ResetEpoch), and every
+            // answer for something made since is exact again. An empty stack already says both.
+            _count = 0;
+            ExactFrom = 0;
         }
 
         Epoch++;
-        _head = 0;
-        epochs[0] = Epoch;
-        targets[0] = 0;
-        _count = 1;
-
-        // Everything made before the reset and needing a byte is stale, and the entry just written says so exactly.
-        ExactFrom = 0;
     }
 
     /// <summary>The answer to "is it still live?".</summary>
@@ -185,6 +188,15 @@ internal sealed class RewindLog
         {
             return Liveness.Live;
         }
+
+        if (epoch < ResetEpoch)
+        {
+            // A reset (target 0) came after it: it survives only if it needs no byte.
+            return position <= 0 ? Liveness.Live : Liveness.Stale;
+        }
+
+        // An empty stack means the last rewind was a reset, at Epoch, which the test above answered.
+        Debug.Assert(_count > 0);
 
         long[] epochs = _epochs!;
         int mask = epochs.Length - 1;

@@ -71,9 +71,24 @@ let private log =
                 for i in 1 .. 3 * window do
                     log.Record(int64 i)
 
+                let made = log.Epoch
                 log.RecordReset()
-                Expect.equal log.Count 1 "one entry"
+                Expect.equal log.Count 0 "every entry dominated: the reset is kept apart"
+                Expect.equal log.ResetEpoch log.Epoch "the reset's epoch"
                 Expect.equal log.ExactFrom 0L "exact"
+                Expect.equal (log.Check(made, 1L)) RewindLog.Liveness.Stale "made just before the reset: stale"
+                let betweenResets = log.Epoch
+                log.RecordReset()
+                let resetAt = log.Epoch
+                Expect.equal log.ResetEpoch resetAt "a second reset moves the reset's epoch"
+                Expect.equal (log.Check(betweenResets, 1L)) RewindLog.Liveness.Stale "made between the resets: stale"
+                Expect.equal (log.Check(resetAt, 1L)) RewindLog.Liveness.Live "made after the last reset: live"
+                log.Record 40L
+                Expect.equal log.ResetEpoch resetAt "kept when a later rewind is recorded"
+                Expect.equal (log.Check(betweenResets, 1L)) RewindLog.Liveness.Stale "still stale"
+                Expect.equal (log.Check(made, 1L)) RewindLog.Liveness.Stale "still stale after a later rewind"
+                Expect.equal (log.Check(log.Epoch - 1L, 40L)) RewindLog.Liveness.Live "made after the reset, needs 40: live"
+                Expect.equal (log.Check(log.Epoch - 1L, 41L)) RewindLog.Liveness.Stale "made after the reset, needs 41: stale"
                 Expect.equal (log.Check(0L, 1L)) RewindLog.Liveness.Stale "everything before the reset is stale"
                 Expect.equal (log.Check(0L, 0L)) RewindLog.Liveness.Live "needing nothing is live"
         ]
