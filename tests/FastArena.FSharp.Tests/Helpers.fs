@@ -7,9 +7,17 @@ open Microsoft.FSharp.NativeInterop
 open FastArena
 open FastArena.FSharp
 
-/// A checked arena: handles whose memory was given back report IsLive = false and throw on access.
+/// Reserves the arena's first block (construction reserves none; the first allocation does) and
+/// gives the allocation back, so that a snapshot taken now and one taken after a rollback compare
+/// positions inside that block: a rollback keeps the blocks it reserved, the first one included.
+let warm (a: Arena) =
+    a.AllocRaw(1n, 1n) |> ignore
+    a.Reset()
+    a
+
+/// A checked arena, its first block reserved: handles whose memory was given back report IsLive = false and throw on access.
 let checkedArena () =
-    Arena.createWith (ArenaOptions(CheckedMode = true))
+    Arena.createWith (ArenaOptions(CheckedMode = true)) |> warm
 
 /// A checked arena with tiny blocks and no retention, so that rollbacks cross blocks and give every
 /// block back: its stats after a rollback equal its stats before, block counts included.
@@ -17,6 +25,7 @@ let tinyArena () =
     Arena.createWith (
         ArenaOptions(CheckedMode = true, InitialBlockSize = 64L, MaxBlockSize = 256L, MaxRetainedBytes = 0L)
     )
+    |> warm
 
 /// Where `p` lies within its block. Blocks start on a page boundary (Arena.MaxAlignment), so this
 /// depends only on the arena's position, never on where the C allocator placed a block: a block that

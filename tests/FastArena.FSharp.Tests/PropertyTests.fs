@@ -262,6 +262,7 @@ let private execute = executeOn tinyArena
 /// (block growth is not rewound by a rollback, so tiny blocks would grow differently on a replay).
 let private roomyArena () =
     Arena.createWith (ArenaOptions(CheckedMode = true, InitialBlockSize = 4L * 1024L * 1024L))
+    |> warm
 
 let private earlierIntact (run: Run) =
     run.Earlier |> List.forall (fun (h, v) -> h.IsLive && h.Value = v)

@@ -1154,7 +1154,11 @@ let verify (h: Harness) (m: Model) (errors: ResizeArray<string>) =
 
             let d = tx.Diff
             // No block yet: none touched.
-            let touched = if m.Blocks.Length = 0 then 0 else m.Current - f.Start.Block + 1
+            let touched =
+                if m.Blocks.Length = 0 then
+                    0
+                else
+                    m.Current - f.Start.Block + 1
 
             if
                 d.BytesAllocated <> pos - f.Start.Position

@@ -25,7 +25,12 @@ let private construction =
                 Expect.equal ArenaOptions.DefaultInitialBlockSize (64 * 1024) "64 KiB"
                 Expect.equal arena.BytesAllocated 0L "BytesAllocated"
                 arena.AllocRaw(1n, 1n) |> ignore
-                Expect.equal arena.Stats (ArenaStats(1L, int64 ArenaOptions.DefaultInitialBlockSize, 1)) "the first block"
+
+                Expect.equal
+                    arena.Stats
+                    (ArenaStats(1L, int64 ArenaOptions.DefaultInitialBlockSize, 1))
+                    "the first block"
+
                 Expect.equal arena.BlockCount 1 "BlockCount"
                 Expect.isFalse arena.TracksDisposal "tracking is opt-in"
                 Expect.isFalse arena.IsDisposed "not disposed"
@@ -762,7 +767,11 @@ let private badInput =
                 // (No witness: it would need the block.)
                 use huge = new Arena(Arena.MaxRequestSize)
                 let hugeBefore = describe huge
-                Expect.throwsT<OutOfMemoryException> (fun () -> huge.AllocRaw(1n, 1n) |> ignore) "a first block of 1 TiB"
+
+                Expect.throwsT<OutOfMemoryException>
+                    (fun () -> huge.AllocRaw(1n, 1n) |> ignore)
+                    "a first block of 1 TiB"
+
                 Expect.equal (describe huge) hugeBefore "a first block of 1 TiB: stats, cursor and depth unchanged"
                 Expect.equal huge.BlockCount 0 "still no block"
                 let mutable hp = Unchecked.defaultof<voidptr>

@@ -87,8 +87,17 @@ let private log =
                 Expect.equal log.ResetEpoch resetAt "kept when a later rewind is recorded"
                 Expect.equal (log.Check(betweenResets, 1L)) RewindLog.Liveness.Stale "still stale"
                 Expect.equal (log.Check(made, 1L)) RewindLog.Liveness.Stale "still stale after a later rewind"
-                Expect.equal (log.Check(log.Epoch - 1L, 40L)) RewindLog.Liveness.Live "made after the reset, needs 40: live"
-                Expect.equal (log.Check(log.Epoch - 1L, 41L)) RewindLog.Liveness.Stale "made after the reset, needs 41: stale"
+
+                Expect.equal
+                    (log.Check(log.Epoch - 1L, 40L))
+                    RewindLog.Liveness.Live
+                    "made after the reset, needs 40: live"
+
+                Expect.equal
+                    (log.Check(log.Epoch - 1L, 41L))
+                    RewindLog.Liveness.Stale
+                    "made after the reset, needs 41: stale"
+
                 Expect.equal (log.Check(0L, 1L)) RewindLog.Liveness.Stale "everything before the reset is stale"
                 Expect.equal (log.Check(0L, 0L)) RewindLog.Liveness.Live "needing nothing is live"
         ]
