@@ -30,6 +30,7 @@ public sealed unsafe partial class Arena
         return depth - 1;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void Commit(int depth, long token)
     {
         // The innermost open transaction of a usable, unchecked arena (the fast token, I11; a non-null
@@ -56,6 +57,7 @@ public sealed unsafe partial class Arena
         EndFrames(index, TransactionStatus.Committed);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void Rollback(int depth, long token)
     {
         // As in Commit.
@@ -63,6 +65,19 @@ public sealed unsafe partial class Arena
         {
             Checkpoint start = _frames[_depth - 1].Start;
             EndInnermost(TransactionStatus.RolledBack);
+            if (_depth == 0 && start.BlockIndex == _current && _reservedBytes <= _fastRewindCap)
+            {
+                // The outermost transaction, started in the current block, on an arena with nothing to
+                // poison, dispose or trim: RewindTo's fast path, and with no transaction left the limit is
+                // already the block's end (I3).
+                Debug.Assert(_limit == _blockEnd && _finishedBytes == start.Position - start.Offset);
+
+                // SAFETY (I1, I2): the start lies in the current block, at or below the cursor (I6).
+                _cursor = _blockStart + start.Offset;
+                _rewinds.Record(start.Position);
+                return;
+            }
+
             RewindTo(start);
             return;
         }
@@ -78,6 +93,10 @@ public sealed unsafe partial class Arena
         EndFrames(index, TransactionStatus.RolledBack);
         RewindTo(start);
     }
+
+    /// <summary>Whether a handle at <paramref name="depth"/> may still be open: false once the stack is shallower (one compare).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal bool MayBeOpen(int depth) => depth <= _depth;
 
     internal void DisposeTransaction(int depth, long token)
     {
@@ -96,7 +115,8 @@ public sealed unsafe partial class Arena
         int index = _depth - 1;
         Debug.Assert(index >= 0 && _frames[index].Token == _fastToken && !_checked);
         _outcomes[index] = new Outcome { Token = _fastToken, Status = status };
-        _frames[index] = default;
+
+        // The frame is left as it is: frames at _depth and above are never read (I6; IsLive checks the depth first).
         _depth = index;
         if (index == 0)
         {

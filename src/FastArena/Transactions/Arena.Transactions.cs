@@ -32,7 +32,34 @@ public sealed unsafe partial class Arena
     /// <returns>The transaction; it nests inside the innermost open one, if any, as a savepoint.</returns>
     /// <remarks>Allocates no managed memory once the frame stack has grown to the nesting depth used.</remarks>
     /// <exception cref="ObjectDisposedException">The arena was disposed.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public Transaction BeginTransaction()
+    {
+        // The common case: a usable arena (a non-null limit: unchecked, so no I13 bookkeeping, not
+        // disposed, no scope open: I3, I10) whose frame stack has room.
+        int depth = _depth;
+        Frame[] frames = _frames;
+        if (_limit != null && (uint)depth < (uint)frames.Length)
+        {
+            long token = ++_nextToken;
+            ref Frame frame = ref frames[depth];
+            frame.Start = CurrentCheckpoint();
+            frame.Limit = -1;
+            frame.BudgetEnd = _budgetEnd;
+            frame.Token = token;
+            frame.BlocksCreatedAtStart = _blocksCreated;
+            _depth = depth + 1;
+
+            // I11: the new frame is the innermost one of an unchecked, undisposed arena.
+            _fastToken = token;
+            return new Transaction(this, depth + 1, token);
+        }
+
+        return BeginTransactionSlow();
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private Transaction BeginTransactionSlow()
     {
         int entered = Enter();
         try

@@ -160,7 +160,17 @@ public readonly unsafe partial struct Transaction : IDisposable, IEquatable<Tran
 
     /// <summary>Rolls the transaction back if it is still open; otherwise does nothing. Never throws for an ended transaction, a disposed arena, or a thread other than the one that opened it.</summary>
     /// <exception cref="AggregateException">Disposal tracking is on and some <c>Dispose()</c> threw; the rollback completed. Never thrown while another exception is unwinding or being handled on this thread (a <c>using</c> scope left by an exception, a <c>catch</c> block): cleanup never replaces that exception.</exception>
-    public void Dispose() => _arena?.DisposeTransaction(_depth, _token);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Dispose()
+    {
+        // After a Commit or Rollback the arena's stack is shallower than this handle's depth: nothing to do,
+        // one compare. (A default handle has depth 0 and no arena.)
+        Arena? arena = _arena;
+        if (arena is not null && arena.MayBeOpen(_depth))
+        {
+            arena.DisposeTransaction(_depth, _token);
+        }
+    }
 
     /// <summary>Opens a nested transaction inside this one; this one must be the innermost open transaction.</summary>
     /// <returns>The savepoint, at <see cref="Depth"/> + 1.</returns>
