@@ -24,6 +24,7 @@ let allTests =
             NativeBlockTests.tests
             AllocSliceSequenceTests.tests
             ThreadRulesTests.tests
+            DiagnosticsTests.tests
         ]
 
 [<EntryPoint>]

@@ -90,6 +90,7 @@ public sealed unsafe partial class Arena
             long charge = Charge(aligned, size);
             if (charge > _budgetEnd - position)
             {
+                ArenaMetrics.BudgetRejected();
                 return AllocFailure.Budget;
             }
 

@@ -24,6 +24,7 @@ namespace FastArena;
 /// checked mode it throws <see cref="InvalidOperationException"/>.
 /// </para>
 /// </remarks>
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
 public sealed unsafe partial class Arena : IDisposable
 {
     /// <summary>The size of a cache line assumed by <see cref="AllocCacheAligned"/>: 64 bytes.</summary>
@@ -83,6 +84,8 @@ public sealed unsafe partial class Arena : IDisposable
             _finalizer = new ArenaFinalizer(this);
             _registrySlot = ArenaRegistry.Register(this, out _registryGeneration);
         }
+
+        ArenaMetrics.ArenaCreated(this);
 
         // I14: no block yet; the null cursor and limit send the first allocation to the slow path.
     }

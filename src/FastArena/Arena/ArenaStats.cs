@@ -12,7 +12,7 @@ namespace FastArena;
 /// </param>
 /// <param name="BytesReserved">Bytes of every block the arena holds, in use or retained for reuse.</param>
 /// <param name="BlockCount">Number of blocks the arena holds, in use or retained for reuse.</param>
-[DebuggerDisplay("{BytesAllocated} of {BytesReserved} bytes in {BlockCount} blocks")]
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
 public readonly record struct ArenaStats(long BytesAllocated, long BytesReserved, int BlockCount)
 {
     /// <summary><see cref="BytesAllocated"/> divided by <see cref="BytesReserved"/>; 0 when nothing is reserved.</summary>
@@ -20,4 +20,7 @@ public readonly record struct ArenaStats(long BytesAllocated, long BytesReserved
 
     /// <summary><see cref="BytesReserved"/> minus <see cref="BytesAllocated"/>.</summary>
     public long BytesIdle => BytesReserved - BytesAllocated;
+
+    /// <summary>The debugger's summary: bytes in use of bytes reserved, and blocks.</summary>
+    internal string DebuggerDisplay => $"{BytesAllocated} of {BytesReserved} bytes in {BlockCount} blocks";
 }

@@ -35,7 +35,8 @@ namespace FastArena;
 /// call <see cref="Finish"/> and leave the <c>using</c> out.
 /// </para>
 /// </remarks>
-[DebuggerDisplay("ArenaList<{typeof(T).Name,nq}> Count = {Count}, Capacity = {Capacity}")]
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
+[DebuggerTypeProxy(typeof(ArenaListDebugView<>))]
 [SkipLocalsInit]
 public unsafe ref partial struct ArenaList<T>
     where T : unmanaged
@@ -90,6 +91,10 @@ public unsafe ref partial struct ArenaList<T>
 
     /// <summary>Number of elements the buffer holds before it must grow; equal to <see cref="Count"/> once the list is finished or disposed.</summary>
     public readonly int Capacity => _capacity;
+
+    /// <summary>The debugger's summary: the element type, count and capacity, or that the list ended. Never throws.</summary>
+    internal readonly string DebuggerDisplay =>
+        _ended ? $"ArenaList<{typeof(T).Name}> (ended), Count = {_count}" : $"ArenaList<{typeof(T).Name}> Count = {_count}, Capacity = {_capacity}";
 
     /// <summary>Whether the list has no elements.</summary>
     public readonly bool IsEmpty => _count == 0;

@@ -20,7 +20,7 @@ namespace FastArena;
 /// unmanaged (it finds its arena through a registry slot, not a reference), so it may itself be stored
 /// in arena memory.
 /// </remarks>
-[DebuggerDisplay("{DebuggerText,nq}")]
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
 public readonly unsafe struct ArenaRef<T> : IEquatable<ArenaRef<T>>
     where T : unmanaged
 {
@@ -97,9 +97,10 @@ public readonly unsafe struct ArenaRef<T> : IEquatable<ArenaRef<T>>
     public static bool operator !=(ArenaRef<T> left, ArenaRef<T> right) => !left.Equals(right);
 
     /// <inheritdoc/>
-    public override string ToString() => DebuggerText;
+    public override string ToString() => DebuggerDisplay;
 
-    private string DebuggerText =>
+    /// <summary>The debugger's summary: the value, or that the handle is null or (checked mode) stale.</summary>
+    internal string DebuggerDisplay =>
         _pointer == null ? "ArenaRef<" + typeof(T).Name + ">(null)"
         : !IsLive ? "ArenaRef<" + typeof(T).Name + ">(stale)"
         : "ArenaRef<" + typeof(T).Name + ">(" + (*_pointer).ToString() + ")";

@@ -19,7 +19,8 @@ namespace FastArena;
 /// unmanaged (it finds its arena through a registry slot, not a reference), so it may itself be stored
 /// in arena memory.
 /// </remarks>
-[DebuggerDisplay("ArenaSlice<{typeof(T).Name,nq}>[{Length}]")]
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
+[DebuggerTypeProxy(typeof(ArenaSliceDebugView<>))]
 public readonly unsafe struct ArenaSlice<T> : IEquatable<ArenaSlice<T>>
     where T : unmanaged
 {
@@ -127,6 +128,9 @@ public readonly unsafe struct ArenaSlice<T> : IEquatable<ArenaSlice<T>>
 
     /// <summary>Whether two handles cover different memory.</summary>
     public static bool operator !=(ArenaSlice<T> left, ArenaSlice<T> right) => !left.Equals(right);
+
+    /// <summary>The debugger's summary: the element type and length, and (checked mode) whether the memory was given back. Never throws.</summary>
+    internal string DebuggerDisplay => IsLive ? $"ArenaSlice<{typeof(T).Name}>[{_length}]" : $"ArenaSlice<{typeof(T).Name}>[{_length}] (stale)";
 
     /// <inheritdoc/>
     public override string ToString() =>

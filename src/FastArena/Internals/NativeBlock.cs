@@ -47,6 +47,7 @@ internal static unsafe class NativeBlock
         if (block != null)
         {
             s_pressure.Add(size);
+            ArenaMetrics.BlockReserved(size);
         }
 
         return block;
@@ -66,5 +67,6 @@ internal static unsafe class NativeBlock
         }
 
         s_pressure.Remove(size);
+        ArenaMetrics.BlockFreed(size);
     }
 }

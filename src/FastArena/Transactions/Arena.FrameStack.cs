@@ -65,6 +65,7 @@ public sealed unsafe partial class Arena
         {
             Checkpoint start = _frames[_depth - 1].Start;
             EndInnermost(TransactionStatus.RolledBack);
+<<<<<<< HEAD
             if (_depth == 0 && start.BlockIndex == _current && _reservedBytes <= _fastRewindCap)
             {
                 // The outermost transaction, started in the current block, on an arena with nothing to
@@ -78,6 +79,9 @@ public sealed unsafe partial class Arena
                 return;
             }
 
+=======
+            ArenaMetrics.RolledBack(1); // a flag test when nobody listens; counted before a tracked Dispose() can throw
+>>>>>>> e1f0f3f (core: debugger views and an opt-in System.Diagnostics.Metrics meter (cherry-picked from da62763, ported to the folder layout))
             RewindTo(start);
             return;
         }
@@ -90,6 +94,7 @@ public sealed unsafe partial class Arena
     {
         int index = ValidateTransaction(depth, token);
         Checkpoint start = _frames[index].Start;
+        ArenaMetrics.RolledBack(_depth - index);
         EndFrames(index, TransactionStatus.RolledBack);
         RewindTo(start);
     }

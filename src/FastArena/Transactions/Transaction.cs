@@ -27,7 +27,7 @@ namespace FastArena;
 /// </para>
 /// <para>Every allocation method of <see cref="FastArena.Arena"/> is here too, with the same contract.</para>
 /// </remarks>
-[DebuggerDisplay("Transaction depth {Depth}")]
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
 public readonly unsafe partial struct Transaction : IDisposable, IEquatable<Transaction>
 {
     private readonly Arena? _arena;
@@ -79,6 +79,9 @@ public readonly unsafe partial struct Transaction : IDisposable, IEquatable<Tran
         arena.ValidateTransaction(depth, token);
         return arena;
     }
+
+    /// <summary>The debugger's summary: the depth, and whether open (bytes used, limit), committed, rolled back or ended. Never throws.</summary>
+    internal string DebuggerDisplay => _arena is null ? "Transaction (default)" : _arena.DescribeTransaction(_depth, _token);
 
     /// <summary>Whether the transaction is open.</summary>
     public bool IsActive => _arena is not null && _arena.IsLive(_depth, _token);
