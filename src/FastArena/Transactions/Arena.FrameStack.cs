@@ -65,7 +65,7 @@ public sealed unsafe partial class Arena
         {
             Checkpoint start = _frames[_depth - 1].Start;
             EndInnermost(TransactionStatus.RolledBack);
-<<<<<<< HEAD
+            ArenaMetrics.RolledBack(1); // a flag test when nobody listens; counted before a tracked Dispose() can throw
             if (_depth == 0 && start.BlockIndex == _current && _reservedBytes <= _fastRewindCap)
             {
                 // The outermost transaction, started in the current block, on an arena with nothing to
@@ -79,9 +79,6 @@ public sealed unsafe partial class Arena
                 return;
             }
 
-=======
-            ArenaMetrics.RolledBack(1); // a flag test when nobody listens; counted before a tracked Dispose() can throw
->>>>>>> e1f0f3f (core: debugger views and an opt-in System.Diagnostics.Metrics meter (cherry-picked from da62763, ported to the folder layout))
             RewindTo(start);
             return;
         }
