@@ -109,7 +109,7 @@ def svg(speed, memory, note):
         out.append(f'<line x1="{x(1):.1f}" y1="{top - 4}" x2="{x(1):.1f}" y2="{y}" stroke="#555" stroke-dasharray="4,3"/>')
         out.append(f'<text x="{x(1):.1f}" y="{y + 12}" font-size="11" text-anchor="middle">1x</text>')
         y += 30
-    out.append(f'<text x="10" y="{y}" font-size="11" fill="#555">red tick: the goal of issue 12; green: goal met (or, without a goal, the arena wins); red: missed. {note}</text>')
+    out.append(f'<text x="10" y="{y}" font-size="11" fill="#555">red tick: the goal; green: goal met (or, without a goal, the arena wins); red: missed. {note}</text>')
     y += 10
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{y + 10}" font-family="sans-serif">'
             f'<rect width="100%" height="100%" fill="white"/>' + "".join(out) + "</svg>\n")
