@@ -6,8 +6,20 @@ open System.IO
 open System.Reflection
 open Expecto
 
-/// Where the baseline files live: beside this source file, in tests/Api.
-let baselineDirectory = __SOURCE_DIRECTORY__
+/// Where the baseline files live: tests/Api of the repository this test binary was built in.
+/// Found at run time by walking up from the binary to the folder that holds FastArena.sln, because
+/// `__SOURCE_DIRECTORY__` is a compile-time path: a CI build (`CI=true` turns on
+/// ContinuousIntegrationBuild, which maps source paths to `/_/`) would bake in a path that does not exist.
+let baselineDirectory =
+    let rec up (dir: DirectoryInfo) =
+        if isNull dir then
+            failwithf "tests/Api: no FastArena.sln above %s; run the test from the repository" AppContext.BaseDirectory
+        elif File.Exists(Path.Combine(dir.FullName, "FastArena.sln")) then
+            Path.Combine(dir.FullName, "tests", "Api")
+        else
+            up dir.Parent
+
+    up (DirectoryInfo AppContext.BaseDirectory)
 
 let updating = Environment.GetEnvironmentVariable "FASTARENA_API_UPDATE" = "1"
 
