@@ -18,11 +18,13 @@ open Microsoft.AspNetCore.Hosting
 open Microsoft.AspNetCore.Hosting.Server
 open Microsoft.AspNetCore.Hosting.Server.Features
 open Microsoft.AspNetCore.Http
+open Microsoft.AspNetCore.Server.Kestrel.Core
 open Microsoft.Extensions.DependencyInjection
 open Microsoft.Extensions.Logging
 open FastArena
 open FastArena.AspNetCore
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 let sync (t: Task<'T>) = t.GetAwaiter().GetResult()
 
@@ -46,11 +48,18 @@ let eventually (message: string) (condition: unit -> bool) =
 let unckeckedPool () =
     new ArenaPool(ArenaPoolOptions(ArenaOptions = ArenaOptions(InitialBlockSize = 16384L, CheckedMode = false)))
 
-/// A host with the middleware (budget 64 KiB) over `pool`, and test endpoints.
-let startHost (pool: ArenaPool) (ran: int ref) (captured: (IArenaFeature | null) ref) =
+/// A host with the middleware (budget 64 KiB) over `pool`, and test endpoints; `configure` adjusts the
+/// builder first (Kestrel's limits, for example).
+let startHostWith
+    (configure: WebApplicationBuilder -> unit)
+    (pool: ArenaPool)
+    (ran: int ref)
+    (captured: (IArenaFeature | null) ref)
+    =
     let builder = WebApplication.CreateSlimBuilder()
     builder.WebHost.UseUrls("http://127.0.0.1:0") |> ignore
     builder.Logging.ClearProviders() |> ignore
+    configure builder
 
     builder.Services.AddFastArena(fun o ->
         o.Pool <- pool
@@ -108,6 +117,9 @@ let startHost (pool: ArenaPool) (ran: int ref) (captured: (IArenaFeature | null)
 
     (app.StartAsync()).GetAwaiter().GetResult()
     app
+
+/// `startHostWith` with Kestrel's defaults.
+let startHost pool ran captured = startHostWith ignore pool ran captured
 
 let private withHost
     (f: WebApplication -> HttpClient -> ArenaPool -> int ref -> (IArenaFeature | null) ref -> unit)
@@ -209,6 +221,54 @@ let private middleware =
                 sendAndClose uri (Encoding.ASCII.GetBytes "GET /wait HTTP/1.1\r\nHost: x\r\n\r\n")
                 eventually "two rents seen" (fun () -> pool.Stats.Rented = 2L)
                 eventually "both arenas back" (fun () -> pool.Stats.Outstanding = 0L))
+
+            // A body that trickles in below Kestrel's minimum data rate is answered 408 by Kestrel itself
+            // (docs/decisions.md, "Servers"); the request's arena goes back like any aborted request's.
+            testCase "a slow sender gets 408 Request Timeout and its arena goes back"
+            <| fun () ->
+                use pool = unckeckedPool ()
+                let ran = ref 0
+                let captured: (IArenaFeature | null) ref = ref null
+
+                let slowLimit (b: WebApplicationBuilder) =
+                    b.WebHost.ConfigureKestrel(fun o ->
+                        o.Limits.MinRequestBodyDataRate <-
+                            MinDataRate(bytesPerSecond = 100.0, gracePeriod = TimeSpan.FromSeconds 2.0))
+                    |> ignore
+
+                let app = startHostWith slowLimit pool ran captured
+
+                try
+                    use socket = new TcpClient()
+                    socket.Connect("127.0.0.1", (address app).Port)
+                    let stream = socket.GetStream()
+                    stream.ReadTimeout <- 20000
+
+                    let head =
+                        Encoding.ASCII.GetBytes "POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 50000\r\n\r\n"
+
+                    stream.Write(head, 0, head.Length)
+                    // One byte every 100 ms (10 B/s, a tenth of the minimum) until the server answers.
+                    let deadline = DateTime.UtcNow.AddSeconds 20.0
+
+                    while socket.Available = 0 && DateTime.UtcNow < deadline do
+                        try
+                            stream.WriteByte(byte ' ')
+                        with :? IOException ->
+                            ()
+
+                        Thread.Sleep 100
+
+                    let buffer = Array.zeroCreate<byte> 4096
+                    let n = stream.Read(buffer, 0, buffer.Length)
+                    let answer = Encoding.ASCII.GetString(buffer, 0, n)
+                    Expect.stringStarts answer "HTTP/1.1 408" "Kestrel answers 408 Request Timeout"
+                    Expect.equal ran.Value 1 "the endpoint was reading the body"
+                    eventually "the arena is back" (fun () -> pool.Stats.Outstanding = 0L)
+                    Expect.equal pool.Stats.Rented 1L "one rent"
+                finally
+                    (app.StopAsync()).GetAwaiter().GetResult()
+                    (app.DisposeAsync()).AsTask().GetAwaiter().GetResult()
 
             testCase "metrics: bytes per request and budget rejections are recorded; the pool gauges report"
             <| withHost (fun app client pool _ _ ->

@@ -9,6 +9,7 @@ open System.Threading.Tasks
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 /// A writer's written bytes, copied out.
 let written (w: ArenaBufferWriter<byte>) = w.WrittenSpan.ToArray()

@@ -8,6 +8,7 @@ open System.Threading
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 /// Unchecked arenas (checked ones belong to their creating thread), small first blocks.
 let uncheckedOptions (initial: int64) (retained: int64) =

@@ -11,6 +11,7 @@ open System.Runtime.InteropServices
 open Microsoft.FSharp.NativeInterop
 open Expecto
 open FastArena
+open FastArena.Testing.Unchanged
 
 /// An arena in unchecked mode (what Release users get by default), with the given first block.
 let unchecked (initial: int64) =
@@ -53,23 +54,6 @@ let after (offset: int64) (alignment: int64) (size: int64) = alignUp alignment o
 let readBytes (address: nativeint) (count: int) : byte[] =
     ReadOnlySpan<byte>(NativePtr.toVoidPtr (NativePtr.ofNativeInt<byte> address), count).ToArray()
 
-/// Values written before a bad call, read back after it: a slice of longs and a string.
-type Witness =
-    {
-        Longs: ArenaSlice<int64>
-        Text: ArenaSlice<char>
-    }
-
-    /// What the witness holds now.
-    member w.Read() = w.Longs.ToArray(), String(w.Text.Span)
-
-/// Allocates a witness in `arena` (it moves the cursor: take stats after it).
-let witness (arena: Arena) =
-    {
-        Longs = arena.AllocSliceHandle(ReadOnlySpan [| 11L; -22L; 33L; Int64.MaxValue |])
-        Text = arena.AllocStringHandle(ReadOnlySpan("earlier contents".ToCharArray()))
-    }
-
 /// Stats, cursor (block, offset) and depth. The checkpoint's epoch is left out: a failed request
 /// that had taken bytes gives them back with a rewind, which is allowed to count as one.
 let describe (arena: Arena) =
@@ -79,29 +63,12 @@ let describe (arena: Arena) =
 /// Asserts that `f` throws exactly `'E`, and that afterwards the arena's stats, its cursor (the
 /// checkpoint, which also records every rewind), its transaction depth and the witness's contents
 /// are what they were before.
-let throwsUnchanged<'E when 'E :> exn> (arena: Arena) (w: Witness) (message: string) (f: unit -> unit) =
-    let before = describe arena
-    let contents = w.Read()
-    Expect.throwsT<'E> f message
-    Expect.equal (describe arena) before (message + ": stats, cursor and depth unchanged")
-    Expect.equal (w.Read()) contents (message + ": earlier contents unchanged")
+let throwsUnchanged<'E when 'E :> exn> arena w message f =
+    throwsUnchangedBy<'E, _> describe "stats, cursor and depth" arena w message f
 
 /// Like `throwsUnchanged`, for a call that must return false (a Try variant).
-let falseUnchanged (arena: Arena) (w: Witness) (message: string) (f: unit -> bool) =
-    let before = describe arena
-    let contents = w.Read()
-    Expect.isFalse (f ()) message
-    Expect.equal (describe arena) before (message + ": stats, cursor and depth unchanged")
-    Expect.equal (w.Read()) contents (message + ": earlier contents unchanged")
-
-/// The exception `f` throws, or a failed test when it throws nothing.
-let catchExn (message: string) (f: unit -> unit) : exn =
-    try
-        f ()
-        failtestf "%s: expected an exception" message
-    with
-    | :? AssertException -> reraise ()
-    | e -> e
+let falseUnchanged arena w message f =
+    falseUnchangedBy describe "stats, cursor and depth" arena w message f
 
 /// What an inline try/with returns when nothing was thrown (for ref structs, which closures cannot capture).
 let none: exn | null = null

@@ -11,6 +11,7 @@ open Expecto
 open FastArena
 open FastArena.Json
 open FastArena.Workloads.Tests.Helpers
+open FastArena.Testing.Unchanged
 open FastArena.Workload.Json
 
 let utf8 (s: string) = Encoding.UTF8.GetBytes s

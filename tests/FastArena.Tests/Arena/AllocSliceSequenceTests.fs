@@ -8,6 +8,7 @@ open System.Linq
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 exception private EnumeratorFailed
 

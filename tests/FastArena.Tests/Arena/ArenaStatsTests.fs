@@ -4,6 +4,7 @@ module FastArena.Tests.ArenaStatsTests
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 [<Tests>]
 let tests =

@@ -10,6 +10,7 @@ open Microsoft.FSharp.NativeInterop
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 let private alignments = [ for i in 0..12 -> 1L <<< i ]
 

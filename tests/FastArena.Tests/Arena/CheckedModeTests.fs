@@ -6,6 +6,7 @@ open System
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 let private isPoison (bytes: byte[]) =
     bytes |> Array.forall ((=) Arena.PoisonByte)

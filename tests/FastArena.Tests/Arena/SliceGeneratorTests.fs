@@ -5,6 +5,7 @@ open System
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 /// Element i is i * i.
 [<Struct>]

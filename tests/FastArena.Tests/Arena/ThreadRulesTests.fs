@@ -10,6 +10,7 @@ open System.Threading.Tasks
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 /// What a tracked value's Dispose() does: set per test (tests using it run sequenced).
 let mutable private onDispose: unit -> unit = ignore

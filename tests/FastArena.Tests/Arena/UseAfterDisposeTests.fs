@@ -12,6 +12,7 @@ open System.Runtime.InteropServices
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 module private Libc =
     [<DllImport("libc", SetLastError = true)>]

@@ -9,6 +9,7 @@ open System.Diagnostics.Metrics
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 /// Listens to FastArena's meter. Counter measurements are kept only when made on the thread that
 /// created the recorder (a listener is called synchronously by the thread that counts), so tests

@@ -6,6 +6,7 @@ open System.Collections.Generic
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 /// A node of a linked list kept in the arena: a handle inside an arena-allocated struct.
 [<Struct>]

@@ -7,6 +7,7 @@ open System
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 /// Every Dispose() of a Tracked value, in order.
 let disposed = ResizeArray<int>()

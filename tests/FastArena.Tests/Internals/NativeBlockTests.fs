@@ -7,6 +7,7 @@ open System.Threading
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 /// A gauge whose reports go into counters instead of the GC.
 let private gauge (chunk: int64) =

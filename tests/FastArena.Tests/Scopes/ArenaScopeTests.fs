@@ -8,6 +8,7 @@ open System
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 /// Asserts that `e` (what an inline try/with caught) is exactly `'E`.
 let private expectExn<'E when 'E :> exn> (message: string) (e: exn | null) =

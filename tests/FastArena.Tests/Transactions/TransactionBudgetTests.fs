@@ -6,6 +6,7 @@ open System.Collections.Generic
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 open FastArena.Tests.TransactionSupport
 
 let tests =

@@ -7,6 +7,7 @@ open System.Collections.Generic
 open Expecto
 open FastArena
 open FastArena.Tests.Common
+open FastArena.Testing.Unchanged
 
 
 /// Every allocation member of Transaction, as named calls that ask for `bytes` bytes of longs
