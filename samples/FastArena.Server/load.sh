@@ -112,7 +112,9 @@ echo "| endpoint | traffic | requests | req/s | p50 (us) | p99 (us) | p99.9 (us)
 echo "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|"
 for endpoint in arena gc; do
     start_server
-    wrk -t2 -c"$connections" -d3s -s "$work/post.lua" "$base/$endpoint/orders" >/dev/null   # warm-up, not measured
+    # Warm-up, not measured, as long as a measured run: tiered JIT and the pool settle (a 3 s warm-up left
+    # the first measured run several times slower than the third on a busy machine).
+    wrk -t2 -c"$connections" -d"${duration}s" -s "$work/post.lua" "$base/$endpoint/orders" >/dev/null
     # normal, hostile, normal again: the hostile row is read against both normal rows, so drift over
     # the runs (the machine warming, the heap growing) shows instead of passing for the hostile clients' effect.
     run "$endpoint" normal
