@@ -62,10 +62,12 @@ public static class ArenaOrders
         long units = 0;
         var reader = new Utf8JsonReader(json, s_reader);
         Expect(ref reader, JsonTokenType.StartObject);
+        int seen = 0;
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("orders"u8))
             {
+                Once(ref seen, 1, "orders");
                 if (Next(ref reader) == JsonTokenType.Null)
                 {
                     continue;
@@ -99,15 +101,18 @@ public static class ArenaOrders
     private static unsafe Row ParseOrder(Arena arena, ref Utf8JsonReader reader, ref int lines, ref long units)
     {
         Row row = default;
+        int seen = 0;
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("id"u8))
             {
+                Once(ref seen, 1, "id");
                 Next(ref reader);
                 row.Id = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long id) ? id : throw new JsonException("An order's id must be an integer.");
             }
             else if (reader.ValueTextEquals("customer"u8))
             {
+                Once(ref seen, 2, "customer");
                 if (Next(ref reader) != JsonTokenType.String)
                 {
                     throw new JsonException("An order's customer must be a string.");
@@ -135,6 +140,7 @@ public static class ArenaOrders
             }
             else if (reader.ValueTextEquals("items"u8))
             {
+                Once(ref seen, 4, "items");
                 if (Next(ref reader) == JsonTokenType.Null)
                 {
                     continue;
@@ -163,20 +169,24 @@ public static class ArenaOrders
     {
         int qty = 0;
         decimal price = 0;
+        int seen = 0;
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
             if (reader.ValueTextEquals("qty"u8))
             {
+                Once(ref seen, 1, "qty");
                 Next(ref reader);
                 qty = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int q) ? q : throw new JsonException("An item's qty must be a 32-bit integer.");
             }
             else if (reader.ValueTextEquals("price"u8))
             {
+                Once(ref seen, 2, "price");
                 Next(ref reader);
                 price = reader.TokenType == JsonTokenType.Number && reader.TryGetDecimal(out decimal p) ? p : throw new JsonException("An item's price must be a number.");
             }
             else if (reader.ValueTextEquals("sku"u8))
             {
+                Once(ref seen, 4, "sku");
                 JsonTokenType sku = Next(ref reader);
                 if (sku is not (JsonTokenType.String or JsonTokenType.Null))
                 {
@@ -259,6 +269,21 @@ public static class ArenaOrders
 
         json.WriteEndObject();
         json.Flush();
+    }
+
+    /// <summary>
+    /// Marks the known property <paramref name="bit"/> of the current object as seen; a second one is refused,
+    /// as <see cref="GcOrders"/>' serializer refuses it (<c>AllowDuplicateProperties = false</c>).
+    /// Properties the endpoint does not read are skipped, duplicated or not, by both endpoints.
+    /// </summary>
+    private static void Once(ref int seen, int bit, string name)
+    {
+        if ((seen & bit) != 0)
+        {
+            throw new JsonException($"The property '{name}' appears twice in one object.");
+        }
+
+        seen |= bit;
     }
 
     private static JsonTokenType Next(ref Utf8JsonReader reader) =>

@@ -142,7 +142,12 @@ public sealed record LargestOrder(long Id, decimal Total);
 public sealed record TopCustomer(string Name, decimal Revenue);
 
 /// <summary>Source-generated serialization for the sample (camelCase names).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+/// <remarks>
+/// A property given twice in one object (<c>{"orders":[...],"orders":[...]}</c>) is refused
+/// (<see cref="JsonSourceGenerationOptionsAttribute.AllowDuplicateProperties"/> is false): last-wins would
+/// let a body mean two things to two readers. <see cref="ArenaOrders"/> refuses the same bodies.
+/// </remarks>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(OrdersDocument))]
 [JsonSerializable(typeof(Summary))]
 [JsonSerializable(typeof(Diag))]

@@ -456,6 +456,17 @@ let private sample =
                             Encoding.UTF8.GetBytes
                                 "{\"orders\":[{\"id\":1,\"customer\":\"a\",\"items\":[{\"qty\":\"2\"}]}]}"
                             "deep nesting", Encoding.UTF8.GetBytes(String('[', 5000) + String(']', 5000))
+                            "orders twice",
+                            Encoding.UTF8.GetBytes
+                                "{\"orders\":[{\"id\":1,\"customer\":\"a\",\"items\":[]}],\"orders\":[]}"
+                            "an id twice",
+                            Encoding.UTF8.GetBytes "{\"orders\":[{\"id\":1,\"id\":2,\"customer\":\"a\"}]}"
+                            "a qty twice",
+                            Encoding.UTF8.GetBytes
+                                "{\"orders\":[{\"id\":1,\"customer\":\"a\",\"items\":[{\"qty\":1,\"qty\":9}]}]}"
+                            "an unread property twice",
+                            Encoding.UTF8.GetBytes
+                                "{\"note\":1,\"note\":2,\"orders\":[{\"id\":1,\"customer\":\"a\",\"items\":[]}]}"
                             "over the body cap", Array.create (600 * 1024) (byte ' ')
                         ]
 
@@ -481,6 +492,20 @@ let private sample =
                         (int (post client "/arena/orders" (Encoding.UTF8.GetBytes "[")).StatusCode)
                         400
                         "400 for bad JSON"
+
+                    Expect.equal
+                        (int
+                            (post client "/arena/orders" (Encoding.UTF8.GetBytes "{\"orders\":[],\"orders\":[]}"))
+                                .StatusCode)
+                        400
+                        "400 for a property given twice"
+
+                    Expect.equal
+                        (int
+                            (post client "/gc/orders" (Encoding.UTF8.GetBytes "{\"orders\":[],\"orders\":[]}"))
+                                .StatusCode)
+                        400
+                        "the GC endpoint refuses it too"
 
                     Expect.equal
                         (int (post client "/arena/orders" (Array.create (600 * 1024) (byte ' '))).StatusCode)
