@@ -70,7 +70,7 @@ run_tests() {
 
     # The README quotes compiled samples; this keeps each quote equal to its sample.
     echo "== README snippets"
-    if dotnet fsi tools/Snippets.fsx --check README.md src/PACKAGE.md; then pass; else fail "README snippets differ from their samples"; fi
+    if dotnet fsi tools/Snippets.fsx --check README.md src/PACKAGE.md docs/servers.md; then pass; else fail "README snippets differ from their samples"; fi
 
     # `dotnet test` must fail loudly and point here (tests/Directory.Build.targets), never pass silently.
     echo "== dotnet test fails loudly"

@@ -18,6 +18,7 @@ public static class ArenaOrders
     /// <summary>Handles one request.</summary>
     /// <param name="context">The request.</param>
     /// <returns>When the response is written.</returns>
+    #region handler
     public static async Task HandleAsync(HttpContext context)
     {
         // Over the cap or the budget: ArenaBudgetExceededException, which the middleware answers with 413.
@@ -38,6 +39,7 @@ public static class ArenaOrders
         context.Response.ContentLength = output.WrittenCount;
         await context.Response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted);
     }
+    #endregion
 
     /// <summary>One order, in arena memory: its id, its customer's UTF-8 name, its total.</summary>
     private unsafe struct Row

@@ -36,16 +36,21 @@ public static class OrdersApp
 
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, OrdersJsonContext.Default));
+        #region setup
         builder.Services.AddFastArena(o =>
         {
-            o.RequestBudgetBytes = RequestBudgetBytes;
-            o.PoolOptions = new ArenaPoolOptions { ArenaOptions = new ArenaOptions { InitialBlockSize = 256 * 1024, MaxRetainedBytes = 2 * RequestBudgetBytes, CheckedMode = false } };
+            o.RequestBudgetBytes = RequestBudgetBytes; // 1 MiB: past it, 413 with a ProblemDetails body
+            o.PoolOptions = new ArenaPoolOptions
+            {
+                ArenaOptions = new ArenaOptions { InitialBlockSize = 256 * 1024, MaxRetainedBytes = 2 * RequestBudgetBytes, CheckedMode = false },
+            };
         });
         configureServices?.Invoke(builder.Services);
 
         WebApplication app = builder.Build();
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/arena"), a => a.UseFastArena());
         app.MapPost("/arena/orders", ArenaOrders.HandleAsync);
+        #endregion
         app.MapPost("/gc/orders", GcOrders.HandleAsync);
         app.MapGet("/diag", Diagnostics);
         return app;
