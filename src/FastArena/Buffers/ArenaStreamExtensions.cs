@@ -20,8 +20,8 @@ public static class ArenaStreamExtensions
     /// <returns>The bytes read, a handle sized exactly (the unused tail of the buffer goes back to the arena).</returns>
     /// <remarks>
     /// On every failure (the cap, a budget, an I/O error, cancellation) the bytes already read are given back,
-    /// so the arena is as it was. Reading may continue on another thread after an <c>await</c>; an arena in
-    /// checked mode must allow that (or the stream must complete synchronously, as a <see cref="MemoryStream"/> does).
+    /// so the arena is as it was. Reading may continue on another thread after an <c>await</c>, which checked mode
+    /// allows: it reports only two threads inside the arena at once. Do not use the arena elsewhere until the read completes.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="arena"/> or <paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBytes"/> or <paramref name="declaredLength"/> is negative.</exception>
