@@ -20,6 +20,8 @@ type ArenaBuilder() =
         ([<InlineIfLambda>] workflow: ArenaWorkflow<'T, 'E>, [<InlineIfLambda>] binder: 'T -> ArenaWorkflow<'U, 'E>)
         : ArenaWorkflow<'U, 'E> =
         fun ctx ->
+            let mutable ctx = ctx
+
             match workflow ctx with
             | Ok value -> (binder value) ctx
             | Error error -> Error error
