@@ -10,9 +10,10 @@ open System
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every member is inline: in an optimized build the compiler flattens a block into one function, so
-/// running a block built once allocates no managed memory, however many steps it binds. (A block built
-/// inside a function is a closure made at each call.)
+/// Every member is inline: in an optimized build the compiler flattens a block into one method, so
+/// running a block built once allocates no managed memory, however many steps it binds, and its
+/// handles stay locals of that method (the builder keeps the F# optimizer from splitting a long block
+/// into continuation methods). A block built inside a function is one object made at each call.
 /// </para>
 /// <para>
 /// Inside: <c>let!</c>, <c>and!</c> and <c>do!</c> of arena workflows (the operations of
@@ -177,7 +178,11 @@ type ArenaBuilder =
     /// </example>
     member inline Delay: [<InlineIfLambda>] generator: (unit -> ArenaWorkflow<'T, 'E>) -> ArenaWorkflow<'T, 'E>
 
-    /// <summary>Makes the finished workflow scoped (<c>Arena.scoped</c>): bound inside another, it runs in a savepoint.</summary>
+    /// <summary>
+    /// Makes the finished workflow scoped, as <c>Arena.scoped</c> does: bound inside another, it runs in
+    /// a savepoint. The block becomes one <see cref="T:FastArena.FSharp.ScopedArenaWorkflow`2"/> whose
+    /// <c>Invoke</c> is the flattened body, so running it is one virtual call.
+    /// </summary>
     /// <param name="workflow">The delayed body.</param>
     /// <returns>The scoped workflow.</returns>
     /// <example>

@@ -22,7 +22,7 @@ type ArenaWorkflow<'T, 'E> = ArenaContext -> Result<'T, 'E>
 module internal Scope =
     // The one place where a workflow's transaction ends: Ok commits, Error rolls back, and the finally
     // rolls back on an exception (Dispose does nothing once the transaction has ended).
-    let runIn (arena: Arena) (tx: Transaction) (fresh: bool) (body: ArenaWorkflow<'T, 'E>) =
+    let inline runIn (arena: Arena) (tx: Transaction) (fresh: bool) (body: ArenaWorkflow<'T, 'E>) =
         try
             let result = body (ArenaContext(arena, tx, fresh))
 
@@ -38,3 +38,13 @@ module internal Scope =
             result
         finally
             tx.Dispose()
+
+[<AbstractClass>]
+type ScopedArenaWorkflow<'T, 'E>() =
+    inherit FSharpFunc<ArenaContext, Result<'T, 'E>>()
+
+    member this.Workflow: ArenaWorkflow<'T, 'E> = unbox<ArenaWorkflow<'T, 'E>>(box this)
+
+    member this.RunInSavepoint(ctx: ArenaContext) : Result<'T, 'E> =
+        let arena = ctx.Arena
+        Scope.runIn arena (arena.BeginTransaction()) true this.Workflow

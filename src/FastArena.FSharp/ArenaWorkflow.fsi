@@ -83,4 +83,41 @@ type ArenaWorkflow<'T, 'E> = ArenaContext -> Result<'T, 'E>
 module internal Scope =
     /// Runs the body in tx (which the caller opened on arena): Ok commits, Error rolls back, an
     /// exception rolls back and propagates. The body's context is fresh when `fresh` is true.
-    val runIn: arena: Arena -> tx: Transaction -> fresh: bool -> body: ArenaWorkflow<'T, 'E> -> Result<'T, 'E>
+    val inline runIn: arena: Arena -> tx: Transaction -> fresh: bool -> body: ArenaWorkflow<'T, 'E> -> Result<'T, 'E>
+
+/// <summary>
+/// The compiled form of a scoped workflow such as an <c>arena { }</c> block: one object whose
+/// <c>Invoke</c> runs the block's body directly when the transaction it is given is fresh, and opens a
+/// savepoint for it (<see cref="M:FastArena.FSharp.ScopedArenaWorkflow`2.RunInSavepoint(FastArena.FSharp.ArenaContext)"/>) otherwise.
+/// </summary>
+/// <remarks>
+/// The builder's <c>Run</c> derives from it, so that running a block is one virtual call into its
+/// body. Code that uses workflows never needs it: a block is an ordinary
+/// <see cref="T:FastArena.FSharp.ArenaWorkflow`2"/> (<see cref="P:FastArena.FSharp.ScopedArenaWorkflow`2.Workflow"/>).
+/// </remarks>
+/// <example>
+/// <code lang="fsharp">
+/// let block = { new ScopedArenaWorkflow&lt;int, string&gt;() with
+///                 member this.Invoke ctx =
+///                     if ctx.IsFreshScope then Ok ctx.Transaction.Depth else this.RunInSavepoint ctx }
+/// Arena.run mem block.Workflow // Ok 1
+/// </code>
+/// </example>
+[<AbstractClass>]
+type ScopedArenaWorkflow<'T, 'E> =
+    inherit FSharpFunc<ArenaContext, Result<'T, 'E>>
+
+    /// <summary>For derived types: overriding <c>Invoke</c> is all there is to do.</summary>
+    new: unit -> ScopedArenaWorkflow<'T, 'E>
+
+    /// <summary>This object, typed as the workflow it is.</summary>
+    member Workflow: ArenaWorkflow<'T, 'E>
+
+    /// <summary>
+    /// Opens a savepoint in <paramref name="ctx"/>'s arena and invokes this workflow in it with a fresh
+    /// context: <c>Ok</c> commits the savepoint, <c>Error</c> rolls it back, an exception rolls it back
+    /// and propagates.
+    /// </summary>
+    /// <param name="ctx">The context the workflow was invoked with (not fresh).</param>
+    /// <returns>The workflow's result.</returns>
+    member RunInSavepoint: ctx: ArenaContext -> Result<'T, 'E>

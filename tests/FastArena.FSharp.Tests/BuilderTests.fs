@@ -1062,6 +1062,147 @@ let inliningTests =
             }
         ]
 
+/// A hand-written scoped workflow: the depth it runs at, after one int; Error when asked to fail.
+type private DepthProbe(fail: bool) =
+    inherit ScopedArenaWorkflow<int, string>()
+
+    override this.Invoke ctx =
+        if ctx.IsFreshScope then
+            ctx.Arena.AllocHandle 1 |> ignore
+
+            if fail then Error "probe" else Ok ctx.Transaction.Depth
+        else
+            this.RunInSavepoint ctx
+
+let runTests =
+    testList
+        "Run"
+        [
+            test "a block is one scoped workflow object" {
+                let block: ArenaWorkflow<int, string> = arena { return 1 }
+
+                match box block with
+                | :? ScopedArenaWorkflow<int, string> as scoped ->
+                    Expect.isTrue (obj.ReferenceEquals(scoped.Workflow, block)) "Workflow is the block itself"
+                | other -> failtestf "a block is a %s" (other.GetType().Name)
+            }
+
+            test "run by Arena.run, a block uses the fresh transaction instead of opening a savepoint" {
+                use mem = checkedArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! tx = currentTransaction
+                            return tx.Depth, mem.TransactionDepth
+                        })
+
+                Expect.equal result (Ok(1, 1)) "depth 1: no savepoint"
+                Expect.equal mem.TransactionDepth 0 "ended"
+            }
+
+            test "bound in another block, a block opens its own savepoint" {
+                use mem = checkedArena ()
+                let inner: ArenaWorkflow<Transaction, string> = arena { return! currentTransaction }
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! outer = currentTransaction
+                            let! tx = inner
+                            return outer.Depth, tx.Depth, tx.IsActive
+                        })
+
+                Expect.equal result (Ok(1, 2, false)) "the inner block ran at depth 2 and committed"
+            }
+
+            test "a block's Error in its savepoint gives back exactly its own allocations" {
+                use mem = tinyArena ()
+
+                let inner: ArenaWorkflow<unit, string> =
+                    arena {
+                        let! _ = allocZeroed<int64, string> 40
+                        return! Error "inner"
+                    }
+
+                let mutable afterOuterAlloc = Unchecked.defaultof<Snapshot>
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! kept = alloc 5
+                            afterOuterAlloc <- snapshot mem
+                            let! attempted = Arena.attempt inner
+                            Expect.equal (snapshot mem) afterOuterAlloc "the inner block left nothing behind"
+                            return kept.Value, attempted
+                        })
+
+                Expect.equal result (Ok(5, Error "inner")) "the outer block goes on"
+            }
+
+            test "an exception in a bound block rolls its savepoint and the enclosing transaction back" {
+                use mem = tinyArena ()
+                let before = snapshot mem
+
+                let inner: ArenaWorkflow<int, string> =
+                    arena {
+                        let! _ = allocZeroed<int64, string> 40
+                        return raise (Boom "inner")
+                    }
+
+                Expect.throwsT<Boom>
+                    (fun () ->
+                        run
+                            mem
+                            (arena {
+                                let! _ = alloc 1
+                                return! inner
+                            })
+                        |> ignore)
+                    "the exception propagates"
+
+                Expect.equal (snapshot mem) before "stats, cursor and depth as before"
+            }
+
+            test "a hand-written ScopedArenaWorkflow runs fresh in Arena.run and in a savepoint when bound" {
+                use mem = checkedArena ()
+                Expect.equal (run mem (DepthProbe false).Workflow) (Ok 1) "fresh: the run's transaction"
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! depth = (DepthProbe false).Workflow
+                            return depth
+                        })
+
+                Expect.equal result (Ok 2) "bound: its own savepoint (RunInSavepoint)"
+                Expect.equal mem.Stats.BytesAllocated 8L "both runs committed their int"
+            }
+
+            test "RunInSavepoint rolls back on Error, and only the savepoint" {
+                use mem = tinyArena ()
+
+                let result =
+                    run
+                        mem
+                        (arena {
+                            let! kept = alloc 7
+                            let before = snapshot mem
+                            // Invoked with the block's own (not fresh) context: the probe opens its savepoint.
+                            let! attempted = fun (ctx: ArenaContext) -> Ok((DepthProbe true).Workflow ctx)
+                            Expect.equal (snapshot mem) before "the probe's int was given back"
+                            return kept.Value, attempted
+                        })
+
+                Expect.equal result (Ok(7, Error "probe")) "the probe failed alone"
+                Expect.equal mem.Stats.BytesAllocated 4L "only the outer int"
+            }
+        ]
+
 let tests =
     testList
         "builder"
@@ -1070,6 +1211,7 @@ let tests =
             returnFromTests
             bindTests
             delayTests
+            runTests
             branchTests
             forTests
             whileTests
