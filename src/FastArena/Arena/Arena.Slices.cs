@@ -169,7 +169,7 @@ public sealed unsafe partial class Arena
         where T : unmanaged
     {
         Span<T> span = AllocSlice(source);
-        return MakeSlice(span, Position);
+        return MakeSlice(span);
     }
 
     /// <summary>Like <see cref="AllocSlice{T}(int)"/>, but returns a storable handle.</summary>
@@ -178,7 +178,7 @@ public sealed unsafe partial class Arena
         where T : unmanaged
     {
         Span<T> span = AllocSlice<T>(length);
-        return MakeSlice(span, Position);
+        return MakeSlice(span);
     }
 
     /// <summary>Copies <paramref name="source"/> into the arena unless a budget or the operating system refuses.</summary>
@@ -208,7 +208,7 @@ public sealed unsafe partial class Arena
         where T : unmanaged
     {
         bool ok = TryAllocSlice(source, out Span<T> span);
-        result = ok ? MakeSlice(span, Position) : default;
+        result = ok ? MakeSlice(span) : default;
         return ok;
     }
 

@@ -63,7 +63,7 @@ public sealed unsafe partial class Arena
         where T : unmanaged
     {
         ref T r = ref Alloc(value);
-        return MakeRef((T*)Unsafe.AsPointer(ref r), Position);
+        return MakeRef((T*)Unsafe.AsPointer(ref r));
     }
 
     /// <summary>Copies <paramref name="value"/> into the arena unless a budget or the operating system refuses.</summary>
@@ -87,7 +87,7 @@ public sealed unsafe partial class Arena
             Track(p, 1, Position);
         }
 
-        result = MakeRef(p, Position);
+        result = MakeRef(p);
         return true;
     }
 
@@ -109,7 +109,7 @@ public sealed unsafe partial class Arena
         where T : unmanaged
     {
         T* p = (T*)TryBump(sizeof(T), AlignOf<T>());
-        result = p == null ? default : MakeRef(p, Position);
+        result = p == null ? default : MakeRef(p);
         return p != null;
     }
 

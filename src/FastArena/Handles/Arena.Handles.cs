@@ -36,6 +36,12 @@ public sealed unsafe partial class Arena
         where T : unmanaged =>
         _checked ? new ArenaRef<T>(p, _registrySlot, _registryGeneration, _rewinds.Epoch, end) : new ArenaRef<T>(p);
 
+    // The end is the current position, read only in checked mode: an unchecked handle is a bare pointer,
+    // and the position's loads (after the caller's store through the new pointer) would be wasted.
+    internal ArenaRef<T> MakeRef<T>(T* p)
+        where T : unmanaged =>
+        _checked ? new ArenaRef<T>(p, _registrySlot, _registryGeneration, _rewinds.Epoch, Position) : new ArenaRef<T>(p);
+
     internal ArenaSlice<T> MakeSlice<T>(Span<T> span, long end)
         where T : unmanaged
     {
@@ -44,4 +50,9 @@ public sealed unsafe partial class Arena
             ? new ArenaSlice<T>(p, span.Length, _registrySlot, _registryGeneration, _rewinds.Epoch, end)
             : new ArenaSlice<T>(p, span.Length);
     }
+
+    // As MakeRef(T*): the end is the current position, read only in checked mode.
+    internal ArenaSlice<T> MakeSlice<T>(Span<T> span)
+        where T : unmanaged =>
+        _checked ? MakeSlice(span, Position) : new ArenaSlice<T>((T*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span)), span.Length);
 }
