@@ -125,6 +125,55 @@ type FSharpWorkflowBenchmarks() =
         mem.Reset()
         total
 
+    /// The C# Transaction API in the workflow's shape: 16 tx.AllocHandle kept in locals, their values
+    /// summed at the end (as the workflow does), then Commit. What 16 live handles cost without the F# layer.
+    [<Benchmark(OperationsPerInvoke = 64)>]
+    member _.CSharp_Tx16_Handles_Commit() =
+        let mutable total = 0L
+
+        for _ in 1..ops do
+            use tx = mem.BeginTransaction()
+            let a = tx.AllocHandle 1L
+            let b = tx.AllocHandle 2L
+            let c = tx.AllocHandle 3L
+            let d = tx.AllocHandle 4L
+            let e = tx.AllocHandle 5L
+            let f = tx.AllocHandle 6L
+            let g = tx.AllocHandle 7L
+            let h = tx.AllocHandle 8L
+            let i = tx.AllocHandle 9L
+            let j = tx.AllocHandle 10L
+            let k = tx.AllocHandle 11L
+            let l = tx.AllocHandle 12L
+            let m = tx.AllocHandle 13L
+            let n = tx.AllocHandle 14L
+            let o = tx.AllocHandle 15L
+            let p = tx.AllocHandle 16L
+
+            total <-
+                total
+                + a.Value
+                + b.Value
+                + c.Value
+                + d.Value
+                + e.Value
+                + f.Value
+                + g.Value
+                + h.Value
+                + i.Value
+                + j.Value
+                + k.Value
+                + l.Value
+                + m.Value
+                + n.Value
+                + o.Value
+                + p.Value
+
+            tx.Commit()
+
+        mem.Reset()
+        total
+
     /// The same as an `arena { }` workflow run by Arena.run (Ok commits).
     [<Benchmark(OperationsPerInvoke = 64)>]
     member _.FSharp_Workflow16_Commit() =
