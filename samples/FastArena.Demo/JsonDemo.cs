@@ -78,10 +78,11 @@ internal static class JsonDemo
         var progress = new StageProgress("json", (options.JsonRounds + options.JsonLargeRuns) * workloads.Length);
         long step = 0;
 
-        // Warm-up: every path once (JIT, the arena's blocks, pools), not recorded.
+        // Warm-up, not recorded: every path (the arena's blocks, pools, scratch stacks) until the JIT's
+        // tiered compilation has settled for each library (Warmup).
         foreach (Meter m in smallMeters)
         {
-            m.Run(small, record: false);
+            Warmup.Run(() => m.Run(small, record: false), minCalls: 2, minMilliseconds: 500);
         }
 
         GC.Collect();
