@@ -18,6 +18,12 @@ namespace FastArena.Json;
 /// escapes get an unescaped UTF-8 copy of their own.
 /// </para>
 /// <para>
+/// A property name given twice in one object: by default both members are kept, in document order, and
+/// a lookup by name finds the last one (as <see cref="JsonDocument"/> and <see cref="JsonSerializer"/>
+/// read it); with <see cref="ArenaJsonOptions.AllowDuplicateProperties"/> false the document is refused
+/// as <see cref="ArenaJsonError.Malformed"/>.
+/// </para>
+/// <para>
 /// A document is a small handle, not an owner: it has no <c>Dispose</c>. Give its memory back with
 /// <see cref="Release"/> (a rewind to <see cref="Start"/>), <see cref="Arena.Reset"/>, or by rolling back
 /// an enclosing transaction. Like the arena, a document is not thread-safe to build, but once built it is

@@ -6,7 +6,7 @@ public enum ArenaJsonError
     /// <summary>No error.</summary>
     None,
 
-    /// <summary>The input is not valid JSON (RFC 8259): a bad token, invalid UTF-8, or data after the value.</summary>
+    /// <summary>The input is not valid JSON (RFC 8259): a bad token, invalid UTF-8, or data after the value; or, with <see cref="ArenaJsonOptions.AllowDuplicateProperties"/> false, an object names a property twice.</summary>
     Malformed,
 
     /// <summary>The input ends before its value is complete (an empty input included).</summary>

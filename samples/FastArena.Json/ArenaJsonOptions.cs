@@ -12,7 +12,7 @@ public sealed class ArenaJsonOptions
     private readonly int _maxDepth = DefaultMaxDepth;
     private readonly long? _maxBytes;
 
-    /// <summary>The default options: depth 64, no byte budget.</summary>
+    /// <summary>The default options: depth 64, no byte budget, duplicate property names allowed.</summary>
     public static ArenaJsonOptions Default { get; } = new();
 
     /// <summary>How deep objects and arrays may nest: a top-level array is depth 1. From 1 to <see cref="MaxMaxDepth"/>; default 64.</summary>
@@ -27,6 +27,18 @@ public sealed class ArenaJsonOptions
             _maxDepth = value;
         }
     }
+
+    /// <summary>
+    /// Whether an object may name a property more than once; true (the default), as in
+    /// <see cref="System.Text.Json.JsonDocumentOptions.AllowDuplicateProperties"/>. Allowed, every member
+    /// is kept in document order (<see cref="ArenaJsonElement.EnumerateObject"/>,
+    /// <see cref="ArenaJsonElement.GetPropertyCount"/> and <see cref="ArenaJsonElement.WriteTo"/> see them
+    /// all) and a lookup by name finds the last one, as <c>JsonElement.GetProperty</c> and
+    /// <c>JsonSerializer</c> do. False refuses such a document with <see cref="ArenaJsonError.Malformed"/>
+    /// (names compared after unescaping, so <c>"a"</c> and <c>"\u0061"</c> are the same name) and rolls
+    /// the arena back: the rule for input where two readers must not see two different values.
+    /// </summary>
+    public bool AllowDuplicateProperties { get; init; } = true;
 
     /// <summary>
     /// The most arena bytes one document may take (the copy of its input text, nodes, unescaped

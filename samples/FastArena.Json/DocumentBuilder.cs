@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
@@ -39,6 +40,7 @@ internal static unsafe class DocumentBuilder
         public PropertyEntry[] Properties = new PropertyEntry[256];
         public Frame[] Frames = new Frame[ArenaJsonOptions.DefaultMaxDepth + 1];
         public byte[] Unescaped = new byte[256];
+        public int[] Seen = [];
         public int ItemCount;
         public int PropertyCount;
     }
@@ -68,7 +70,7 @@ internal static unsafe class DocumentBuilder
             tx.SetLimit(max);
         }
 
-        ArenaJsonError error = Read(arena, tx, utf8, options.MaxDepth, scratch, out Node* root, ref failure);
+        ArenaJsonError error = Read(arena, tx, utf8, options.MaxDepth, options.AllowDuplicateProperties, scratch, out Node* root, ref failure);
         if (failure.Inner is JsonException)
         {
             // The reader threw: tell a document that merely ends too early from one that is wrong.
@@ -87,7 +89,7 @@ internal static unsafe class DocumentBuilder
         return ArenaJsonError.None;
     }
 
-    private static ArenaJsonError Read(Arena arena, Transaction tx, ReadOnlySpan<byte> utf8, int maxDepth, Scratch s, out Node* root, ref Failure failure)
+    private static ArenaJsonError Read(Arena arena, Transaction tx, ReadOnlySpan<byte> utf8, int maxDepth, bool allowDuplicates, Scratch s, out Node* root, ref Failure failure)
     {
         root = null;
 
@@ -149,6 +151,11 @@ internal static unsafe class DocumentBuilder
                     {
                         Frame frame = frames[--depth];
                         int count = s.PropertyCount - frame.Start;
+                        if (!allowDuplicates && count > 1 && FindDuplicate(s, frame.Start, count) is int duplicate and >= 0)
+                        {
+                            return Duplicate(s.Properties[duplicate], reader.TokenStartIndex, ref failure);
+                        }
+
                         if (!arena.TryAllocRaw((nint)count * sizeof(PropertyEntry), 8, out void* entries))
                         {
                             return OverBudget(tx, reader.TokenStartIndex, ref failure);
@@ -284,6 +291,76 @@ internal static unsafe class DocumentBuilder
             ? $"the document needs more than its {limit:N0} bytes (ArenaJsonOptions.MaxBytes)."
             : "an enclosing transaction's budget is used up.";
         return ArenaJsonError.OverBudget;
+    }
+
+    /// <summary>
+    /// The index of an entry among <paramref name="count"/> from <paramref name="start"/> whose name an
+    /// earlier one has, or -1. Small objects compare every pair; larger ones use an open-addressing
+    /// table of indices (reused scratch, so a warm thread allocates nothing) keyed by the process's
+    /// randomized <see cref="HashCode"/>, so that crafted names cannot make the check quadratic.
+    /// </summary>
+    private static int FindDuplicate(Scratch s, int start, int count)
+    {
+        ReadOnlySpan<PropertyEntry> entries = s.Properties.AsSpan(start, count);
+        if (count <= 8)
+        {
+            for (int i = 1; i < entries.Length; i++)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    if (SameName(entries[i], entries[j]))
+                    {
+                        return start + i;
+                    }
+                }
+            }
+
+            return -1;
+        }
+
+        int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count * 2);
+        if (s.Seen.Length < size)
+        {
+            s.Seen = new int[size];
+        }
+
+        Span<int> table = s.Seen.AsSpan(0, size);
+        table.Fill(-1);
+        int mask = size - 1;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            var hash = default(HashCode);
+            // SAFETY (N3): a name points to NameLength bytes.
+            hash.AddBytes(new ReadOnlySpan<byte>(entries[i].Name, entries[i].NameLength));
+            int slot = hash.ToHashCode() & mask;
+            while (table[slot] >= 0)
+            {
+                if (SameName(entries[i], entries[table[slot]]))
+                {
+                    return start + i;
+                }
+
+                slot = (slot + 1) & mask;
+            }
+
+            table[slot] = i;
+        }
+
+        return -1;
+    }
+
+    // SAFETY (N3): both names point to NameLength bytes.
+    private static bool SameName(in PropertyEntry a, in PropertyEntry b) =>
+        a.NameLength == b.NameLength && new ReadOnlySpan<byte>(a.Name, a.NameLength).SequenceEqual(new ReadOnlySpan<byte>(b.Name, b.NameLength));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArenaJsonError Duplicate(in PropertyEntry entry, long position, ref Failure failure)
+    {
+        // SAFETY (N3): the name points to NameLength bytes of valid UTF-8.
+        string name = Encoding.UTF8.GetString(entry.Name, Math.Min(entry.NameLength, 64));
+        failure.Position = position;
+        failure.Detail = $"the property name \"{name}{(entry.NameLength > 64 ? "..." : "")}\" appears more than once in the object that ends here (ArenaJsonOptions.AllowDuplicateProperties is false).";
+        return ArenaJsonError.Malformed;
     }
 
     private enum CopyResult

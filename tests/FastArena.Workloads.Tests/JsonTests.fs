@@ -267,6 +267,33 @@ let accessors =
                     "the document's bytes include the copy of its input"
             }
 
+            test "a name given twice: both members kept in order, lookups find the last, as JsonDocument reads it" {
+                use arena = new Arena()
+                // "\u0069d" is "id" after unescaping: the third member of that name.
+                let text = """{"id":1,"tags":["a"],"id":2,"\u0069d":3,"x":{"k":true,"k":false}}"""
+                let doc = parse arena (utf8 text)
+                let root = doc.RootElement
+                use expected = JsonDocument.Parse(text)
+                let e = expected.RootElement
+
+                Expect.equal (root.GetPropertyCount()) 5 "every member is kept"
+
+                Expect.equal
+                    [ for p in root.EnumerateObject() -> p.Name ]
+                    [ for p in e.EnumerateObject() -> p.Name ]
+                    "the same members in the same order as JsonDocument"
+
+                Expect.equal (root.GetProperty("id").GetInt64()) 3L "by name: the last"
+                Expect.equal (root.GetProperty(ReadOnlySpan<byte>("id"B)).GetInt64()) 3L "by UTF-8 name: the last"
+                Expect.equal (root.GetProperty("id").GetInt64()) (e.GetProperty("id").GetInt64()) "as JsonDocument"
+                Expect.isFalse (root.GetProperty("x").GetProperty("k").GetBoolean()) "nested: the last"
+
+                Expect.sequenceEqual
+                    (JsonRoundTrip.ThroughArena(arena, ReadOnlySpan(utf8 text)))
+                    (JsonRoundTrip.Canonical(ReadOnlyMemory(utf8 text)))
+                    "written back with every member, as JsonElement writes it"
+            }
+
             test "a warm arena parses, queries and releases with no managed allocation" {
                 use workload = new ArenaJsonWorkload()
                 let payloads = JsonCorpus.SmallPayloads(9UL, 20) |> Array.map ReadOnlyMemory
@@ -475,6 +502,55 @@ let refusals =
                 Expect.throwsT<ArgumentOutOfRangeException>
                     (fun () -> ArenaJsonOptions(MaxBytes = -1L) |> ignore)
                     "negative budget"
+            }
+
+            test "a name given twice, with AllowDuplicateProperties false" {
+                let strict = ArenaJsonOptions(AllowDuplicateProperties = false)
+
+                let jsonDocumentRefuses (text: string) =
+                    let options = JsonDocumentOptions(AllowDuplicateProperties = false)
+
+                    match catchExn text (fun () -> JsonDocument.Parse(text, options).Dispose()) with
+                    | :? JsonException -> true
+                    | e -> failtestf "%s: %O" text e
+
+                let wide (duplicateAt: int) =
+                    let names = [ for i in 0..199 -> $"\"n{i}\":{i}" ]
+                    "{" + String.Join(",", names) + $",\"n{duplicateAt}\":0" + "}"
+
+                for text in
+                    [
+                        """{"a":1,"a":2}"""
+                        """{"a":1,"b":2,"\u0061":3}"""
+                        """[1,{"x":{"k":[],"k":{}}}]"""
+                        """{"":0,"":1}"""
+                        wide 0 // 201 members: the hash-table path
+                        wide 199
+                    ] do
+                    refused strict ArenaJsonError.Malformed text (utf8 text)
+                    Expect.isTrue (jsonDocumentRefuses text) $"{text}: JsonDocument refuses it too"
+
+                use arena = new Arena()
+
+                match
+                    catchExn "message" (fun () ->
+                        ArenaJsonDocument.Parse(arena, ReadOnlySpan(utf8 """{"id":1,"id":2}"""), strict)
+                        |> ignore)
+                with
+                | :? ArenaJsonException as e ->
+                    Expect.stringContains e.Message "\"id\"" "the message names the property"
+                    Expect.stringContains e.Message "AllowDuplicateProperties" "and the option"
+                | e -> failtestf "%O" e
+
+                // Equal names in different objects, and names that differ only in length or case, are fine.
+                for text in [ """{"a":{"a":1},"b":{"a":2}}"""; """{"a":1,"ab":2,"A":3}"""; wide 200 ] do
+                    let doc = ArenaJsonDocument.Parse(arena, ReadOnlySpan(utf8 text), strict)
+                    Expect.isGreaterThan (doc.RootElement.GetPropertyCount()) 1 $"{text}: parsed"
+                    doc.Release()
+
+                for page in JsonCorpus.SmallPayloads(11UL, 20) do
+                    let doc = ArenaJsonDocument.Parse(arena, ReadOnlySpan page, strict)
+                    doc.Release()
             }
 
             test "an enclosing transaction's budget counts too, and its earlier work survives the refusal" {
