@@ -267,6 +267,57 @@ let accessors =
                     "the document's bytes include the copy of its input"
             }
 
+            test "GetDouble returns the very double the general parser returns, on short and long decimals" {
+                use arena = new Arena()
+                let random = Random(17)
+
+                let number () =
+                    let digits = random.Next(1, 19)
+                    let text = String [| for _ in 1..digits -> char (int '0' + random.Next 10) |]
+                    let text = text.TrimStart('0').PadLeft(1, '0')
+                    let point = random.Next(0, text.Length)
+                    let sign = if random.Next 2 = 0 then "-" else ""
+
+                    let body =
+                        if point = 0 then
+                            text
+                        else
+                            text.Insert(text.Length - point, ".").Replace("-.", "-0.")
+
+                    let body = if body.StartsWith "." then "0" + body else body
+                    let exponent = if random.Next 5 = 0 then $"e{random.Next(-30, 30)}" else ""
+                    sign + body + exponent
+
+                let numbers =
+                    [ for _ in 1..5000 -> number () ]
+                    @ [
+                        "0"
+                        "-0"
+                        "0.1"
+                        "0.3"
+                        "123456789012345"
+                        "1234567890123456"
+                        "999999999999999.9"
+                        "0.000000000000001"
+                        "2.2250738585072014"
+                    ]
+
+                let text = "[" + String.Join(",", numbers) + "]"
+                let root = (parse arena (utf8 text)).RootElement
+                use expected = JsonDocument.Parse(text)
+
+                for i in 0 .. numbers.Length - 1 do
+                    let a = root[i].GetDouble()
+                    let general = Double.Parse(numbers[i], Globalization.CultureInfo.InvariantCulture)
+
+                    Expect.equal
+                        (BitConverter.DoubleToInt64Bits a)
+                        (BitConverter.DoubleToInt64Bits general)
+                        $"{numbers[i]}: the general parser's bits"
+
+                    Expect.equal a (expected.RootElement[i].GetDouble()) $"{numbers[i]}: JsonElement's value"
+            }
+
             test "a name given twice: both members kept in order, lookups find the last, as JsonDocument reads it" {
                 use arena = new Arena()
                 // "\u0069d" is "id" after unescaping: the third member of that name.
